@@ -1,0 +1,64 @@
+"""Find the installed font files of a brand's families and load them once per process for Typst."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .errors import Diagnostic, Loc, ReportError
+
+
+@functools.lru_cache(maxsize=None)
+def installed() -> dict[str, list[str]]:
+    """family -> font files, from fontconfig (fast: it keeps its own cache)."""
+    try:
+        out = subprocess.run(["fc-list", "--format", "%{family}\t%{file}\n"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    table: dict[str, list[str]] = {}
+    for line in out.splitlines():
+        families, _, file = line.partition("\t")
+        for family in families.split(","):
+            table.setdefault(family.strip(), []).append(file)
+    return table
+
+
+def files_for(families) -> list[str]:
+    table = installed()
+    missing = [f for f in families if f not in table]
+    if missing:
+        raise ReportError([Diagnostic(Loc("styles"), f"font not installed: {', '.join(missing)}; run the README's set-up command "
+                                                     "(it installs fonts-noto-core, fonts-noto-cjk and fonts-dejavu-core)")])
+    return sorted({file for f in families for file in table[f]})
+
+
+@functools.lru_cache(maxsize=None)
+def font_dir(families: tuple[str, ...]) -> Path:
+    """A folder of links to exactly these families' files: Typst reads folders, and a small one loads fast."""
+    files = files_for(families)
+    key = hashlib.sha256("\n".join(files).encode()).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"reportkit-fonts-{os.getuid()}" / key
+    if not folder.is_dir():
+        tmp = Path(tempfile.mkdtemp(prefix="fonts-", dir=folder.parent if folder.parent.exists() else _mk(folder.parent)))
+        for i, file in enumerate(files):
+            (tmp / f"{i:03d}-{Path(file).name}").symlink_to(file)
+        try:
+            tmp.rename(folder)
+        except OSError:
+            pass  # another process made it first
+    return folder
+
+
+def _mk(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@functools.lru_cache(maxsize=None)
+def typst_fonts(families: tuple[str, ...]):
+    import typst
+
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_dir(families))])

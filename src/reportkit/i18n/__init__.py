@@ -1,0 +1,1 @@
+"""Translation workflow: extract units, merge PO catalogs, report status, check translations."""

@@ -1,0 +1,176 @@
+"""Report catalogs on disk: write templates (.pot), merge them into PO files, read translations back.
+
+Layout: locales/templates/<report>/<part>.pot and locales/<lang>/<report>/<part>.po, one per content
+file, so translators work chapter by chapter. Merging is Babel's Catalog.update: fuzzy matching,
+previous msgids (#|) and obsolete entries (#~) come with it.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from ..errors import Diagnostic, Loc, ReportError
+from ..locales import parse_locale
+from ..resolve import Resolved
+from .units import catalog_name, units
+
+WIDTH = 79  # Babel's default; fixed so reruns are byte-identical
+
+
+@dataclass
+class Entry:
+    """A translation as localize needs it."""
+
+    string: str
+    fuzzy: bool
+    loc: Loc
+
+
+def locales_root(report_folder: Path) -> Path:
+    """locales/ beside content/ (the project root), so catalogs and content travel together."""
+    return report_folder.resolve().parent.parent / "locales"
+
+
+def _stamp(resolved: Resolved) -> datetime.datetime:
+    d = resolved.report.meta.date
+    return datetime.datetime(d.year, d.month, d.day, tzinfo=datetime.timezone.utc)
+
+
+def templates(resolved: Resolved) -> dict[str, Catalog]:
+    """part name -> template catalog of that content file's units."""
+    report = resolved.report
+    out: dict[str, Catalog] = {}
+    for unit in units(resolved):
+        name = catalog_name(unit.file, report.folder)
+        cat = out.get(name)
+        if cat is None:
+            cat = out[name] = Catalog(project=f"{report.id} ({name})", version=report.meta.date.isoformat(),
+                                      copyright_holder=report.meta.organization.plain(), charset="utf-8",
+                                      creation_date=_stamp(resolved), revision_date=_stamp(resolved), fuzzy=False)
+            cat.msgid_bugs_address = ""
+        line = unit.rich.loc.line
+        location = (_relative(unit.file), line)
+        if unit.rich.source in cat:
+            msg = cat[unit.rich.source]
+            msg.locations.append(location)  # one context comment is enough; Babel merges several unstably
+        else:
+            cat.add(unit.rich.source, locations=[location], auto_comments=[unit.context])
+    return out
+
+
+def _relative(file: str) -> str:
+    p = Path(file)
+    try:
+        return p.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def _dump(catalog: Catalog) -> bytes:
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=WIDTH, sort_output=False, include_previous=True, ignore_obsolete=False)
+    return buf.getvalue()
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)  # atomic: a crash never leaves half a catalog
+    return True
+
+
+def extract(resolved: Resolved, root: Path | None = None) -> list[Path]:
+    root = root or locales_root(resolved.report.folder)
+    written = []
+    for name, cat in templates(resolved).items():
+        path = root / "templates" / resolved.report.id / f"{name}.pot"
+        _write_if_changed(path, _dump(cat))
+        written.append(path)
+    return written
+
+
+def read_catalog(path: Path, locale: str | None = None) -> Catalog:
+    try:
+        with path.open("rb") as f:
+            return read_po(f, locale=locale, abort_invalid=True)
+    except PoFileError as e:
+        line = getattr(e, "lineno", 0)
+        raise ReportError([Diagnostic(Loc(_relative(str(path)), line), f"invalid PO syntax: {e}; fix the entry or restore it from git")])
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ReportError([Diagnostic(Loc(_relative(str(path))), f"unreadable catalog: {e}")])
+
+
+def update(resolved: Resolved, lang: str, root: Path | None = None) -> list[tuple[Path, bool]]:
+    """Create or merge locales/<lang>/<report>/*.po from the current content. Returns (path, changed)."""
+    code = parse_locale(lang)
+    root = root or locales_root(resolved.report.folder)
+    folder = root / code.bcp47 / resolved.report.id
+    result = []
+    tmpls = templates(resolved)
+    existing = {p.stem for p in folder.glob("*.po")} if folder.is_dir() else set()
+    for name in sorted(set(tmpls) | existing):
+        path = folder / f"{name}.po"
+        template = tmpls.get(name) or Catalog(charset="utf-8", creation_date=_stamp(resolved), fuzzy=False)
+        if path.is_file():
+            cat = read_catalog(path, code.gettext)
+            cat.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True,
+                       update_creation_date=True)
+        else:
+            cat = Catalog(locale=code.gettext, project=template.project, version=template.version,
+                          copyright_holder=template.copyright_holder, charset="utf-8",
+                          creation_date=template.creation_date, revision_date=template.creation_date, fuzzy=False)
+            cat.msgid_bugs_address = ""
+            cat.language_team = f"{code.bcp47} <>"
+            cat.last_translator = ""
+            cat.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        result.append((path, _write_if_changed(path, _dump(cat))))
+    return result
+
+
+def catalog_files(report_id: str, lang: str, root: Path) -> list[Path]:
+    code = parse_locale(lang)
+    folder = root / code.bcp47 / report_id
+    return sorted(folder.glob("*.po")) if folder.is_dir() else []
+
+
+def load_translations(report_id: str, lang: str, root: Path) -> dict[str, Entry]:
+    """msgid -> Entry over every catalog of the language (obsolete entries are not used)."""
+    out: dict[str, Entry] = {}
+    for path in catalog_files(report_id, lang, root):
+        cat = read_catalog(path, parse_locale(lang).gettext)
+        for msg in cat:
+            if not msg.id or not isinstance(msg.id, str):
+                continue
+            entry = Entry(msg.string if isinstance(msg.string, str) else "", msg.fuzzy,
+                          Loc(_relative(str(path)), msg.lineno or 0))
+            if msg.id not in out or (entry.string and not out[msg.id].string):
+                out[msg.id] = entry
+    return out
+
+
+def per_catalog_counts(resolved: Resolved, lang: str, root: Path) -> dict:
+    """part -> counts of translated / fuzzy / untranslated entries and source words."""
+    code = parse_locale(lang)
+    stats: dict = defaultdict(lambda: {"translated": 0, "fuzzy": 0, "untranslated": 0,
+                                       "words_translated": 0, "words_fuzzy": 0, "words_untranslated": 0})
+    translations = load_translations(resolved.report.id, code.bcp47, root)
+    for name, tmpl in templates(resolved).items():
+        s = stats[name]
+        for msg in tmpl:
+            if not msg.id:
+                continue
+            words = len(str(msg.id).split())
+            e = translations.get(msg.id)
+            state = "untranslated" if e is None or not e.string else ("fuzzy" if e.fuzzy else "translated")
+            s[state] += 1
+            s["words_" + state] += words
+    return dict(stats)

@@ -1,0 +1,126 @@
+"""List every translatable text of a resolved report, in reading order, with where it stands.
+
+A unit is one paragraph-sized Rich (a paragraph, a heading, a cell, a caption...), never a chapter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import (Figure, GroupRow, ListBlock, Para, Quote, Rich, Section, Sidebar, Table, Terms)
+from ..resolve import Resolved
+
+
+@dataclass
+class Unit:
+    rich: Rich
+    context: str  # for the translator: "Table 2, row 'Healthcare', column 'Applications'"
+    file: str  # the content file the text is written in (its catalog is named after it)
+
+
+def _short(rich: Rich | None, n: int = 40) -> str:
+    text = rich.plain() if rich else ""
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+class Walker:
+    def __init__(self, resolved: Resolved, include_notes: bool):
+        self.r = resolved
+        self.out: list[Unit] = []
+        self.include_notes = include_notes
+
+    def add(self, rich: Rich | None, context: str) -> None:
+        if rich is not None and rich.source.strip():
+            self.out.append(Unit(rich, context, rich.loc.file))
+
+    def where(self, section) -> str:
+        if section is None:
+            return ""
+        if section.number:
+            kind = "Chapter" if section.level == 1 else "Section"
+            return f"{kind} {section.number}"
+        return f"'{_short(section.title)}'"
+
+    def blocks(self, blocks, section, prefix: str = "") -> None:
+        para = 0
+        for b in blocks:
+            here = self.where(section)
+            if isinstance(b, Para):
+                para += 1
+                self.add(b.text, f"{prefix or here}, paragraph {para}".lstrip(", "))
+            elif isinstance(b, Section):
+                label = "Chapter" if b.level == 1 else ("Section" if b.number else "Heading")
+                self.add(b.title, f"{label} {b.number} title" if b.number else f"{label} title (in {here})")
+                self.blocks(b.blocks, b)
+            elif isinstance(b, Quote):
+                self.blocks(b.blocks, section, f"{b.kind} in {here}")
+                self.add(b.attribution, f"{b.kind} attribution in {here}")
+                self.add(b.original, f"{b.kind} original-language text in {here}")
+            elif isinstance(b, Sidebar):
+                self.add(b.title, f"Box {b.number} title")
+                self.blocks(b.blocks, section, f"Box {b.number}")
+            elif isinstance(b, ListBlock):
+                for i, item in enumerate(b.items, 1):
+                    self.add(item.text, f"{prefix or here}, list item {i}")
+                    self.blocks(item.blocks, section, f"{prefix or here}, list item {i}")
+            elif isinstance(b, Terms):
+                for t in b.items:
+                    self.add(t.term, f"{prefix or here}, term")
+                    self.add(t.text, f"{prefix or here}, text of term '{_short(t.term)}'")
+            elif isinstance(b, Table):
+                name = f"Table {b.number}"
+                self.add(b.caption, f"{name} caption")
+                for col in b.columns:
+                    self.add(col.title, f"{name}, header of column '{_short(col.title)}'")
+                for row in b.rows:
+                    if isinstance(row, GroupRow):
+                        self.add(row.text, f"{name}, group row")
+                        continue
+                    first = row.cells[0].blocks[0].text if row.cells and row.cells[0].blocks and isinstance(row.cells[0].blocks[0], Para) else None
+                    col_i = 0
+                    for cell in row.cells:
+                        col = b.columns[min(col_i, len(b.columns) - 1)]
+                        col_i += cell.colspan
+                        where = f"{name}, row '{_short(first)}', column '{_short(col.title)}'"
+                        self.add(cell.tag, where + ", rating")
+                        self.blocks(cell.blocks, section, where)
+                self.add(b.source, f"{name} source line")
+            elif isinstance(b, Figure):
+                name = f"Figure {b.number}"
+                self.add(b.caption, f"{name} caption")
+                self.add(b.alt, f"{name} alt text (read aloud to readers who cannot see it)")
+                self.add(b.placeholder, f"{name} placeholder text (printed where the artwork is missing)")
+                self.add(b.source, f"{name} source line")
+
+    def run(self) -> list[Unit]:
+        m = self.r.report.meta
+        self.add(m.title, "Report title (cover, metadata)")
+        self.add(m.subtitle, "Report subtitle")
+        self.add(m.organization, "Publishing organization")
+        for g in m.about:
+            self.add(g.title, "Inside cover: heading")
+            self.blocks(g.blocks, None, f"Inside cover '{_short(g.title)}'")
+        self.add(m.disclaimer, "Disclaimer")
+        self.add(m.copyright, "Copyright line")
+        for a in m.authors:
+            self.add(a.role, f"Author '{a.name}', role")
+            for i, bio in enumerate(a.bio, 1):
+                self.add(bio, f"Author '{a.name}', biography paragraph {i}")
+        self.blocks(m.acknowledgments, None, "Acknowledgments")
+        self.add(m.notes_title, "Heading of the notes list")
+        for ch in self.r.report.chapters:
+            self.blocks([ch], None)
+        for note in self.r.notes_order:
+            if note.translate or self.include_notes:
+                self.add(note.text, f"Note {note.number} (citation)")
+        return self.out
+
+
+def units(resolved: Resolved, include_notes: bool = False) -> list[Unit]:
+    """Every translatable unit in reading order. Notes only when marked translate (or include_notes)."""
+    return Walker(resolved, include_notes).run()
+
+
+def catalog_name(file: str, folder: Path) -> str:
+    """The catalog a unit goes to: named after the content file it is written in ('ch2-3-compute')."""
+    return Path(file).stem

@@ -1,0 +1,449 @@
+"""Load a report folder (report.yaml + chapter files) into a model.Report, checking keys and types.
+
+Every value keeps its file:line; all problems of a report are collected and raised together.
+"""
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from . import inline
+from .errors import Collector, Loc, ReportError, did_you_mean
+from .model import (AboutGroup, Author, Cell, Column, Figure, GroupRow, ListBlock, ListItem, Meta, Note,
+                    Para, Quote, Report, Rich, Row, Section, Sidebar, Table, Term, Terms)
+from .yamlsrc import YList, YMap, YStr, loc_of, plain, read_yaml, type_name
+
+BLOCK_KINDS = ("p", "section", "epigraph", "quote", "pullquote", "sidebar", "list", "terms", "table", "figure", "include")
+REPORT_KEYS = {"id", "lang", "title", "subtitle", "date", "organization", "organization_short", "notes",
+               "notes_title", "authors", "about", "disclaimer", "copyright", "acknowledgments", "chapters",
+               "translate_notes"}
+CHAPTER_KEYS = {"id", "title", "numbered", "section_numbers", "blocks", "notes"}
+IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
+
+
+class Loader:
+    """Reads one report; `c` collects diagnostics, `notes` gathers note definitions from every file."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.c = Collector()
+        self.notes: dict[str, Note] = {}
+        self.files: list[Path] = []
+        self.translate_notes: set[str] = set()
+
+    # -- files --
+    def shown(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    def read(self, name: str, loc: Loc | None = None):
+        path = self.inside(name, loc or Loc(self.shown(self.folder)))
+        if path is None:
+            return None
+        self.files.append(path)
+        try:
+            return read_yaml(path, self.shown(path))
+        except ReportError as e:
+            if loc and not path.exists():
+                self.c.error(loc, f'"{name}" not found in {self.shown(self.folder)}; create it or fix the file name')
+            else:
+                self.c.items.extend(e.diagnostics)
+            return None
+
+    def inside(self, name: str, loc: Loc) -> Path | None:
+        """The path of `name` within the report folder, or None (with an error) if it leaves it."""
+        path = (self.folder / name).resolve()
+        if not path.is_relative_to(self.folder.resolve()):
+            self.c.error(loc, f'"{name}" is outside the report folder; keep files inside {self.shown(self.folder)}')
+            return None
+        return path
+
+    # -- values --
+    def check_keys(self, m: YMap, allowed, what: str) -> None:
+        for key in m:
+            if key not in allowed:
+                self.c.error(m.key_locs[key], f'unknown key "{key}" in {what}{did_you_mean(key, allowed)}')
+
+    def mapping(self, value, loc: Loc, what: str) -> YMap | None:
+        if isinstance(value, YMap):
+            return value
+        self.c.error(loc_of(value, loc), f"{what} must be a mapping (key: value lines), not {type_name(value)}")
+        return None
+
+    def seq(self, value, loc: Loc, what: str) -> list:
+        if value is None:
+            return []
+        if isinstance(value, YList):
+            return value
+        self.c.error(loc_of(value, loc), f"{what} must be a list ('- ' items), not {type_name(value)}")
+        return []
+
+    def text(self, m: YMap, key: str, what: str, required: bool = False) -> YStr | None:
+        value = m.get(key)
+        if value is None or plain(value) is None:
+            if required:
+                self.c.error(m.loc, f'{what} needs "{key}"')
+            return None
+        if isinstance(value, YStr):
+            return value
+        if isinstance(plain(value), (int, float)) and not isinstance(plain(value), bool):
+            s = YStr(str(plain(value)))
+            s.loc = value.loc
+            return s
+        self.c.error(loc_of(value, m.loc), f'"{key}" in {what} must be text, not {type_name(value)}; quote it')
+        return None
+
+    def rich(self, value: YStr | None) -> Rich | None:
+        if value is None:
+            return None
+        try:
+            nodes = inline.parse(str(value))
+        except inline.InlineError as e:
+            self.c.error(_offset_loc(value, e.offset), str(e))
+            nodes = []
+        return Rich(str(value), nodes, value.loc)
+
+    def rich_key(self, m: YMap, key: str, what: str, required: bool = False) -> Rich | None:
+        return self.rich(self.text(m, key, what, required))
+
+    def flag(self, m: YMap, key: str, default: bool) -> bool:
+        value = m.get(key)
+        if value is None:
+            return default
+        if isinstance(plain(value), bool):
+            return plain(value)
+        self.c.error(loc_of(value, m.loc), f'"{key}" must be true or false, not {type_name(value)}')
+        return default
+
+    def ident(self, m: YMap, what: str, required: bool) -> str:
+        value = self.text(m, "id", what, required)
+        if value is None:
+            return ""
+        if not inline.ID_RE.match(value):
+            self.c.error(value.loc, f'id "{value}" may hold only letters, digits, "-", "_", "." and ":" and must start with a letter or digit')
+        return str(value)
+
+    # -- report --
+    def report(self) -> Report:
+        top = self.read("report.yaml")
+        if top is None:
+            self.c.raise_if_errors()
+        m = self.mapping(top, Loc(self.shown(self.folder / "report.yaml")), "report.yaml")
+        if m is None:
+            self.c.raise_if_errors()
+        self.check_keys(m, REPORT_KEYS, "report.yaml")
+        self.translate_notes = {str(x) for x in self.seq(m.get("translate_notes"), m.loc, '"translate_notes"')}
+        meta = self.meta(m)
+        chapters = []
+        for name in self.seq(m.get("chapters"), m.loc, '"chapters"'):
+            if not isinstance(name, YStr):
+                self.c.error(loc_of(name, m.loc), f"each chapter is a file name, not {type_name(name)}")
+                continue
+            chapter = self.chapter(name)
+            if chapter is not None:
+                chapters.append(chapter)
+        if not chapters and not self.c.errors:
+            self.c.error(m.loc, 'report.yaml needs "chapters": a list of chapter files')
+        self.c.raise_if_errors()
+        report_id = str(m.get("id") or self.folder.name)
+        sections = {ch.id: ch._section_numbers for ch in chapters}
+        return Report(report_id, self.folder, meta, chapters, self.notes, self.files, sections)
+
+    def meta(self, m: YMap) -> Meta:
+        what = "report.yaml"
+        date = plain(m.get("date"))
+        if not isinstance(date, datetime.date):
+            self.c.error(loc_of(m.get("date"), m.loc), '"date" must be an ISO date such as 2026-04-01')
+            date = datetime.date(1970, 1, 1)
+        notes_style = str(m.get("notes") or "endnotes")
+        if notes_style not in ("endnotes", "footnotes"):
+            self.c.error(loc_of(m.get("notes"), m.loc), f'"notes" must be endnotes or footnotes, not "{notes_style}"')
+        authors = []
+        for a in self.seq(m.get("authors"), m.loc, '"authors"'):
+            a = self.mapping(a, m.loc, "an author")
+            if a is None:
+                continue
+            self.check_keys(a, {"name", "role", "bio"}, "an author")
+            bio = a.get("bio")
+            bio_items = [bio] if isinstance(bio, YStr) else self.seq(bio, a.loc, '"bio"')
+            authors.append(Author(str(self.text(a, "name", "an author", True) or ""), self.rich_key(a, "role", "an author"),
+                                  [self.rich(b) for b in bio_items if isinstance(b, YStr)], a.loc))
+        about = []
+        for g in self.seq(m.get("about"), m.loc, '"about"'):
+            g = self.mapping(g, m.loc, "an about entry")
+            if g is None:
+                continue
+            self.check_keys(g, {"id", "title", "blocks"}, "an about entry")
+            about.append(AboutGroup(self.ident(g, "an about entry", False), self.rich_key(g, "title", "an about entry", True),
+                                    self.blocks(g.get("blocks"), g.loc, 2), g.loc))
+        return Meta(
+            title=self.rich_key(m, "title", what, True), subtitle=self.rich_key(m, "subtitle", what),
+            date=date, organization=self.rich_key(m, "organization", what, True),
+            organization_short=str(m.get("organization_short") or ""), lang=str(m.get("lang") or "en"),
+            notes_style=notes_style, notes_title=self.rich_key(m, "notes_title", what), authors=authors, about=about,
+            disclaimer=self.rich_key(m, "disclaimer", what), copyright=self.rich_key(m, "copyright", what),
+            acknowledgments=self.blocks(m.get("acknowledgments"), m.loc, 2), loc=m.loc)
+
+    def chapter(self, name: YStr) -> Section | None:
+        m = self.read(str(name), name.loc)
+        if m is None:
+            return None
+        m = self.mapping(m, Loc(str(name)), "a chapter file")
+        if m is None:
+            return None
+        self.check_keys(m, CHAPTER_KEYS, "a chapter")
+        self.read_notes(m)
+        numbering = str(m.get("section_numbers") or "chapter")
+        if numbering not in ("chapter", "plain"):
+            self.c.error(loc_of(m.get("section_numbers"), m.loc), '"section_numbers" must be chapter or plain')
+        section = Section(self.ident(m, "a chapter", True), self.rich_key(m, "title", "a chapter", True), 1,
+                          self.flag(m, "numbered", True), self.blocks(m.get("blocks"), m.loc, 2), m.loc)
+        section._section_numbers = numbering
+        return section
+
+    def read_notes(self, m: YMap) -> None:
+        notes = m.get("notes")
+        if notes is None:
+            return
+        notes = self.mapping(notes, m.loc, '"notes"')
+        for key, value in (notes or {}).items():
+            loc = notes.key_locs[key]
+            if not inline.ID_RE.match(key):
+                self.c.error(loc, f'note id "{key}" may hold only letters, digits, "-", "_", "." and ":"')
+            if key in self.notes:
+                self.c.error(loc, f'note "{key}" is defined twice (first at {self.notes[key].loc}); keep one')
+                continue
+            if not isinstance(value, YStr):
+                self.c.error(loc_of(value, loc), f'note "{key}" must be text, not {type_name(value)}')
+                continue
+            self.notes[key] = Note(key, self.rich(value), loc, key in self.translate_notes)
+
+    # -- blocks --
+    def blocks(self, value, loc: Loc, level: int) -> list:
+        out = []
+        for item in self.seq(value, loc, "blocks"):
+            if isinstance(item, YStr) or plain(item) is None:
+                self.c.error(loc_of(item, loc), 'a block must be a mapping with a kind key such as "p:"; write "- p: text"')
+                continue
+            m = self.mapping(item, loc, "a block")
+            if m is None:
+                continue
+            kinds = [k for k in m if k in BLOCK_KINDS]
+            unknown = [k for k in m if k not in BLOCK_KINDS and k != "id"]
+            for k in unknown:
+                self.c.error(m.key_locs[k], f'unknown block kind "{k}"{did_you_mean(k, BLOCK_KINDS)}')
+            if len(kinds) > 1:
+                self.c.error(m.loc, f"one block per list item; found {', '.join(kinds)}")
+            if len(kinds) != 1:
+                if not unknown and not kinds:
+                    self.c.error(m.loc, "a block needs a kind key (p, section, table, ...)")
+                continue
+            kind = kinds[0]
+            if kind == "include":
+                out.extend(self.include(m["include"], level))
+                continue
+            block = getattr(self, "block_" + kind)(m, m[kind], level)
+            if block is not None:
+                out.append(block)
+        return out
+
+    def include(self, name, level: int) -> list:
+        if not isinstance(name, YStr):
+            self.c.error(loc_of(name, Loc(self.shown(self.folder))), f"include takes a file name, not {type_name(name)}")
+            return []
+        m = self.read(str(name), name.loc)
+        if m is None:
+            return []
+        m = self.mapping(m, name.loc, "an included file")
+        if m is None:
+            return []
+        self.check_keys(m, {"blocks", "notes"}, "an included file")
+        self.read_notes(m)
+        return self.blocks(m.get("blocks"), m.loc, level)
+
+    def body(self, value, what: str, keys: set) -> YMap | None:
+        m = self.mapping(value, loc_of(value, Loc("?")), what)
+        if m is not None:
+            self.check_keys(m, keys, what)
+        return m
+
+    def block_p(self, m: YMap, value, level: int):
+        if not isinstance(value, YStr):
+            self.c.error(loc_of(value, m.loc), f"a paragraph (p) must be text, not {type_name(value)}")
+            return None
+        return Para(self.rich(value), value.loc, self.ident(m, "a paragraph", False))
+
+    def block_section(self, m: YMap, value, level: int):
+        s = self.body(value, "a section", {"id", "title", "numbered", "blocks"})
+        if s is None:
+            return None
+        if level > 3:
+            self.c.error(s.loc, "sections nest 3 levels deep at most (chapter > section > sub-section)")
+        return Section(self.ident(s, "a section", False) or self.ident(m, "a section", False),
+                       self.rich_key(s, "title", "a section", True), level, self.flag(s, "numbered", level == 2),
+                       self.blocks(s.get("blocks"), s.loc, level + 1), s.loc)
+
+    def quote_like(self, kind: str, value, level: int):
+        if isinstance(value, YStr):
+            return Quote(kind, [Para(self.rich(value), value.loc)], None, None, "", value.loc)
+        q = self.body(value, f"a {kind}", {"id", "text", "blocks", "attribution", "original"})
+        if q is None:
+            return None
+        blocks = self.blocks(q.get("blocks"), q.loc, level) if "blocks" in q else []
+        if "text" in q:
+            blocks.insert(0, Para(self.rich_key(q, "text", f"a {kind}"), q.loc))
+        if not blocks:
+            self.c.error(q.loc, f'a {kind} needs "text" or "blocks"')
+        original, lang = None, ""
+        if q.get("original") is not None:
+            o = self.body(q["original"], "an original", {"lang", "text"})
+            if o is not None:
+                original, lang = self.rich_key(o, "text", "an original", True), str(o.get("lang") or "")
+                if not lang:
+                    self.c.error(o.loc, 'an original needs "lang", e.g. zh-Hant')
+        return Quote(kind, blocks, self.rich_key(q, "attribution", f"a {kind}"), original, lang, q.loc,
+                     self.ident(q, f"a {kind}", False))
+
+    def block_quote(self, m, value, level):
+        return self.quote_like("quote", value, level)
+
+    def block_epigraph(self, m, value, level):
+        return self.quote_like("epigraph", value, level)
+
+    def block_pullquote(self, m, value, level):
+        return self.quote_like("pullquote", value, level)
+
+    def block_sidebar(self, m, value, level):
+        s = self.body(value, "a sidebar", {"id", "title", "blocks"})
+        if s is None:
+            return None
+        return Sidebar(self.ident(s, "a sidebar", True), self.rich_key(s, "title", "a sidebar", True),
+                       self.blocks(s.get("blocks"), s.loc, 4), s.loc)
+
+    def block_list(self, m, value, level):
+        s = self.body(value, "a list", {"id", "ordered", "items"})
+        if s is None:
+            return None
+        items = []
+        for item in self.seq(s.get("items"), s.loc, '"items"'):
+            if isinstance(item, YStr):
+                items.append(ListItem(self.rich(item), [], item.loc))
+                continue
+            i = self.body(item, "a list item", {"id", "text", "blocks"})
+            if i is not None:
+                items.append(ListItem(self.rich_key(i, "text", "a list item", True), self.blocks(i.get("blocks"), i.loc, 4),
+                                      i.loc, self.ident(i, "a list item", False)))
+        if not items:
+            self.c.error(s.loc, 'a list needs "items"')
+        return ListBlock(self.flag(s, "ordered", False), items, s.loc, self.ident(s, "a list", False))
+
+    def terms(self, value, loc: Loc) -> Terms:
+        items = []
+        for t in self.seq(value, loc, "terms"):
+            t = self.body(t, "a term", {"term", "text"})
+            if t is not None:
+                items.append(Term(self.rich_key(t, "term", "a term", True), self.rich_key(t, "text", "a term", True), t.loc))
+        return Terms(items, loc_of(value, loc))
+
+    def block_terms(self, m, value, level):
+        return self.terms(value, m.loc)
+
+    def block_table(self, m, value, level):
+        t = self.body(value, "a table", {"id", "caption", "source", "columns", "rows"})
+        if t is None:
+            return None
+        columns = []
+        for col in self.seq(t.get("columns"), t.loc, '"columns"'):
+            if isinstance(col, YStr):
+                columns.append(Column(self.rich(col), "left", 1.0, col.loc))
+                continue
+            cm = self.body(col, "a column", {"title", "align", "width"})
+            if cm is None:
+                continue
+            align = str(cm.get("align") or "left")
+            if align not in ("left", "center", "right"):
+                self.c.error(loc_of(cm.get("align"), cm.loc), f'align must be left, center or right, not "{align}"')
+            width = plain(cm.get("width")) or 1
+            if not isinstance(width, (int, float)) or isinstance(width, bool) or width <= 0:
+                self.c.error(loc_of(cm.get("width"), cm.loc), "width must be a positive number (a relative share)")
+                width = 1
+            columns.append(Column(self.rich_key(cm, "title", "a column", True), align, float(width), cm.loc))
+        if not columns:
+            self.c.error(t.loc, 'a table needs "columns"')
+        rows = []
+        for row in self.seq(t.get("rows"), t.loc, '"rows"'):
+            if isinstance(row, YMap):
+                self.check_keys(row, {"group"}, "a group row")
+                g = self.rich_key(row, "group", "a group row", True)
+                if g is not None:
+                    rows.append(GroupRow(g, row.loc))
+                continue
+            cells = [self.cell(c, loc_of(row, t.loc)) for c in self.seq(row, t.loc, "a row")]
+            span = sum(c.colspan for c in cells)
+            if columns and span != len(columns):
+                self.c.error(loc_of(row, t.loc), f"this row has {span} cells but the table has {len(columns)} columns")
+            rows.append(Row(cells, loc_of(row, t.loc)))
+        return Table(self.ident(t, "a table", True), self.rich_key(t, "caption", "a table", True),
+                     self.rich_key(t, "source", "a table"), columns, rows, t.loc)
+
+    def cell(self, value, loc: Loc) -> Cell:
+        if isinstance(value, YStr):
+            return Cell([Para(self.rich(value), value.loc)], value.loc)
+        if plain(value) is None:
+            return Cell([], loc_of(value, loc))
+        c = self.body(value, "a cell", {"text", "blocks", "terms", "tag", "colspan"})
+        if c is None:
+            return Cell([], loc_of(value, loc))
+        blocks = []
+        if "text" in c:
+            blocks.append(Para(self.rich_key(c, "text", "a cell"), c.loc))
+        if "terms" in c:
+            blocks.append(self.terms(c["terms"], c.loc))
+        blocks.extend(self.blocks(c.get("blocks"), c.loc, 4))
+        span = plain(c.get("colspan")) or 1
+        if not isinstance(span, int) or span < 1:
+            self.c.error(loc_of(c.get("colspan"), c.loc), "colspan must be a whole number of at least 1")
+            span = 1
+        return Cell(blocks, c.loc, self.rich_key(c, "tag", "a cell"), span)
+
+    def block_figure(self, m, value, level):
+        f = self.body(value, "a figure", {"id", "image", "placeholder", "caption", "source", "alt"})
+        if f is None:
+            return None
+        image = None
+        name = self.text(f, "image", "a figure")
+        if name is not None:
+            path = self.inside(str(name), name.loc)
+            if path is not None:
+                if path.suffix.lower() not in IMAGE_TYPES:
+                    self.c.error(name.loc, f'image "{name}" must be one of {", ".join(sorted(IMAGE_TYPES))}')
+                elif not path.is_file():
+                    self.c.error(name.loc, f'image file "{name}" not found; add it or use "placeholder:" instead')
+                image = path
+        placeholder = self.rich_key(f, "placeholder", "a figure")
+        if name is None and placeholder is None:
+            self.c.error(f.loc, 'a figure needs "image" (a file) or "placeholder" (a description of missing artwork)')
+        alt = self.rich_key(f, "alt", "a figure")
+        if alt is None:
+            self.c.error(f.loc, 'a figure needs "alt": a text description for readers who cannot see it')
+        return Figure(self.ident(f, "a figure", True), self.rich_key(f, "caption", "a figure", True),
+                      self.rich_key(f, "source", "a figure"), alt, image, placeholder, f.loc)
+
+
+def _offset_loc(value: YStr, offset: int) -> Loc:
+    """Best location of a character inside a scalar: exact for single-line plain scalars."""
+    loc = value.loc
+    if "\n" not in value and loc.col:
+        return Loc(loc.file, loc.line, loc.col + offset)
+    return loc
+
+
+def load(folder: Path) -> Report:
+    """Read the report in `folder`; raises ReportError listing every problem found."""
+    folder = Path(folder)
+    if not (folder / "report.yaml").is_file():
+        raise ReportError([__import__("reportkit.errors", fromlist=["Diagnostic"]).Diagnostic(
+            Loc(str(folder)), "no report.yaml here; give the folder of a report (e.g. content/example)")])
+    return Loader(folder).report()

@@ -1,0 +1,164 @@
+"""Apply a language to a resolved report: Resolved + catalog -> Edition (translated text, labels, CLDR dates).
+
+Translations are looked up by source text; each is parsed with the same inline parser as the content and
+must keep the source's note references, cross-references, links and markup, or the edition is refused.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import inline
+from .catalog_ui import translations
+from .errors import Collector
+from .locales import LocaleCode, parse_locale
+from .model import Report, Rich
+from .resolve import Resolved, Target
+from .ui_strings import LABELS
+
+
+@dataclass
+class Edition:
+    """One language of a report, ready for any renderer."""
+
+    report: Report
+    resolved: Resolved
+    locale: LocaleCode
+    source_locale: LocaleCode
+    gettext: object
+    stats: dict = field(default_factory=dict)  # translated / fallback / fuzzy counts
+    alternates: list = field(default_factory=list)  # [(LocaleCode, href)] filled by the build
+
+    def _(self, message: str, **kw) -> str:
+        text = self.gettext.gettext(message)
+        return text % kw if kw else text
+
+    def label(self, target: Target) -> str:
+        """'Table 2', 'Section 2.3', '第 2 章' — the localized words for a numbered target."""
+        if target.kind in LABELS and target.number:
+            return self._(LABELS[target.kind], number=target.number)
+        return target.title.plain() if target.title is not None else ""
+
+    def label_of(self, ident: str) -> str:
+        return self.label(self.resolved.targets[ident])
+
+    def date_text(self) -> str:
+        from babel.dates import format_skeleton
+
+        return format_skeleton("yMMMM", self.report.meta.date, locale=self.locale.babel)
+
+    def notes_style(self, override: str | None, brand_default: str) -> str:
+        return override or self.report.meta.notes_style or brand_default
+
+
+def _replace_rich(obj, replace, seen: set) -> None:
+    """Swap every Rich reachable from `obj` (dataclasses, lists, dicts) for replace(rich)."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, Rich):
+                setattr(obj, f.name, replace(value, obj))
+            else:
+                _replace_rich(value, replace, seen)
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            if isinstance(value, Rich):
+                obj[i] = replace(value, obj)
+            else:
+                _replace_rich(value, replace, seen)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            _replace_rich(value, replace, seen)
+
+
+def localize(resolved: Resolved, lang: str | None = None, catalog=None) -> Edition:
+    """Make the edition of `lang` (default: the source language). `catalog` maps source text to an entry
+    with .string, .fuzzy and .loc (see i18n.catalog); missing or fuzzy entries fall back to the source."""
+    source = parse_locale(resolved.report.meta.lang)
+    locale = parse_locale(lang) if lang else source
+    ui = translations(locale.gettext)
+    if locale == source or catalog is None:
+        return Edition(resolved.report, resolved, locale, source, ui, {"units": 0, "translated": 0, "fallback": 0, "fuzzy": 0})
+    report = copy.deepcopy(resolved.report)
+    c = Collector()
+    stats = Counter(units=0, translated=0, fallback=0, fuzzy=0)
+    notes_ids = {id(n) for n in report.notes.values() if not n.translate}
+
+    def replace(rich: Rich, owner) -> Rich:
+        if id(owner) in notes_ids:
+            return rich  # citations stay as published unless the report asks to translate them
+        stats["units"] += 1
+        entry = catalog.get(rich.source)
+        if entry is None or not entry.string:
+            stats["fallback"] += 1
+            return rich
+        if entry.fuzzy:
+            stats["fuzzy"] += 1
+            stats["fallback"] += 1
+            return rich
+        try:
+            nodes = inline.parse(entry.string)
+        except inline.InlineError as e:
+            c.error(entry.loc, f"translation markup: {e}; compare with the source text")
+            return rich
+        want, got = Counter(inline.placeholders(rich.nodes)), Counter(inline.placeholders(nodes))
+        if want != got:
+            c.error(entry.loc, f"translation changes the markup: {describe(want, got)}; keep every note, reference and link of the source")
+            return rich
+        stats["translated"] += 1
+        return Rich(entry.string, nodes, entry.loc)
+
+    _replace_rich(report, replace, set())
+    c.raise_if_errors()
+    # the targets' titles must follow the translation (they are what cross-references print)
+    targets = {}
+    by_id = _titles_by_id(report)
+    for ident, t in resolved.targets.items():
+        targets[ident] = Target(t.kind, t.number, by_id.get(ident, t.title), t.loc)
+    notes_order = [report.notes[n.id] for n in resolved.notes_order]
+    new_resolved = Resolved(report, targets, notes_order, resolved.warnings, resolved.placeholders)
+    return Edition(report, new_resolved, locale, source, ui, dict(stats))
+
+
+def _titles_by_id(report: Report) -> dict:
+    from .model import walk_blocks
+
+    out = {}
+    for ch in report.chapters:
+        for b in walk_blocks([ch]):
+            title = getattr(b, "title", None) or getattr(b, "caption", None)
+            if getattr(b, "id", "") and isinstance(title, Rich):
+                out[b.id] = title
+    for g in report.meta.about:
+        out[g.id] = g.title
+    return out
+
+
+def describe(want: Counter, got: Counter) -> str:
+    missing = list((want - got).elements())
+    extra = list((got - want).elements())
+    show = lambda items: ", ".join(_show(p) for p in items)  # noqa: E731
+    parts = []
+    if missing:
+        parts.append(f"missing {show(missing)}")
+    if extra:
+        parts.append(f"added {show(extra)}")
+    return "; ".join(parts)
+
+
+def _show(p: tuple) -> str:
+    kind = p[0]
+    if kind == "note":
+        return f"[^{p[1]}]"
+    if kind == "ref":
+        return f"[@{p[1]}]"
+    if kind == "link":
+        return f"link {p[1]}"
+    if kind == "span":
+        return f"{{lang={p[1]}}} span"
+    return {"emphasis": "*emphasis*", "strong": "**strong**"}.get(kind, kind)
