@@ -130,8 +130,12 @@ def _merge(nodes: list) -> list:
     return merged
 
 
-def placeholders(nodes) -> list[tuple]:
-    """The non-text parts of parsed markup, as comparable tuples (for translation checks)."""
+def placeholders(nodes, target_lang: str = "") -> list[tuple]:
+    """The non-text parts of parsed markup, as comparable tuples (for translation checks).
+
+    A span in the target's own language (a Chinese term inside English, translated into Chinese) is
+    ordinary text in the translation, so it is not counted."""
+    own = target_lang.split("-")[0] if target_lang else None
     out: list[tuple] = []
     for node in nodes:
         if isinstance(node, NoteRef):
@@ -141,14 +145,15 @@ def placeholders(nodes) -> list[tuple]:
         elif isinstance(node, Link):
             out.append(("link", node.url))
             if not node.auto:
-                out.extend(placeholders(node.children))
+                out.extend(placeholders(node.children, target_lang))
         elif isinstance(node, Emph):
             out.append(("emphasis",))
-            out.extend(placeholders(node.children))
+            out.extend(placeholders(node.children, target_lang))
         elif isinstance(node, Strong):
             out.append(("strong",))
-            out.extend(placeholders(node.children))
+            out.extend(placeholders(node.children, target_lang))
         elif isinstance(node, Span):
-            out.append(("span", node.lang))
-            out.extend(placeholders(node.children))
+            if node.lang.split("-")[0] != own:
+                out.append(("span", node.lang))
+            out.extend(placeholders(node.children, target_lang))
     return out

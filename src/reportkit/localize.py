@@ -106,7 +106,8 @@ def localize(resolved: Resolved, lang: str | None = None, catalog=None) -> Editi
         except inline.InlineError as e:
             c.error(entry.loc, f"translation markup: {e}; compare with the source text")
             return rich
-        want, got = Counter(inline.placeholders(rich.nodes)), Counter(inline.placeholders(nodes))
+        want = Counter(inline.placeholders(rich.nodes, locale.bcp47))
+        got = Counter(inline.placeholders(nodes, locale.bcp47))
         if want != got:
             c.error(entry.loc, f"translation changes the markup: {describe(want, got)}; keep every note, reference and link of the source")
             return rich

@@ -1,0 +1,183 @@
+"""The `reportkit` command: build, check, i18n (extract, update, status, check), preflight."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .errors import ReportError
+
+DEFAULT_REPORT = Path("content/four-ounces")
+
+
+def _report(arg) -> Path:
+    return Path(arg) if arg else DEFAULT_REPORT
+
+
+def cmd_build(a) -> int:
+    from .build import BuildOptions, build
+
+    formats = tuple(f.strip() for f in a.format.split(",") if f.strip())
+    bad = [f for f in formats if f not in ("pdf", "html")]
+    if bad:
+        raise SystemExit(f"reportkit: error: unknown format {bad[0]!r}; use pdf, html or pdf,html")
+    langs = [x.strip() for x in a.lang.split(",")] if a.lang else None
+    t = time.perf_counter()
+    result = build(_report(a.report), BuildOptions(langs=langs, formats=formats, engine=a.engine, brand=a.brand,
+                                                   notes=a.notes, out=Path(a.out), release=a.release,
+                                                   min_coverage=a.min_coverage, strict=a.strict))
+    for w in result.warnings:
+        print(w, file=sys.stderr)
+    for art in result.artifacts:
+        extra = f", {art.pages} pages" if art.pages else ""
+        tr = art.translation
+        if tr:
+            extra += f", {tr['translated']}/{tr['units']} translated, {tr['fallback']} fell back to source"
+        print(f"wrote {Path(a.out) / art.path} ({art.bytes:,} bytes{extra})")
+    print(f"built {len(result.artifacts)} artifacts in {time.perf_counter() - t:.2f} s; manifest: {Path(a.out) / 'manifest.json'}")
+    return 0
+
+
+def cmd_check(a) -> int:
+    from .brand import load_brand
+    from .build import available_langs
+    from .i18n.catalog import locales_root
+    from .i18n.check import check_catalogs
+    from .load import load
+    from .resolve import resolve
+
+    resolved = resolve(load(_report(a.report)))
+    load_brand(a.brand)
+    problems = list(resolved.warnings)
+    for lang in available_langs(resolved)[1:]:
+        problems.extend(check_catalogs(resolved, lang, locales_root(resolved.report.folder)).items)
+    if a.glyphs:
+        from .glyphs import check_glyphs
+        problems.extend(check_glyphs(resolved, a.brand))
+    for d in problems:
+        print(d)
+    errors = [d for d in problems if d.level == "error"]
+    warnings = [d for d in problems if d.level == "warning"]
+    print(f"{len(errors)} errors, {len(warnings)} warnings")
+    return 1 if errors or (a.strict and warnings) else 0
+
+
+def cmd_i18n(a) -> int:
+    from .i18n import catalog
+    from .load import load
+    from .resolve import resolve
+
+    resolved = resolve(load(_report(a.report)))
+    root = catalog.locales_root(resolved.report.folder)
+    if a.action == "extract":
+        for p in catalog.extract(resolved, root):
+            print(f"wrote {p}")
+        return 0
+    if a.action == "update":
+        if not a.lang:
+            raise SystemExit("reportkit: error: i18n update needs --lang, e.g. --lang zh-Hant")
+        for p, changed in catalog.update(resolved, a.lang, root):
+            print(f"{'updated' if changed else 'unchanged'} {p}")
+        return 0
+    if a.action == "status":
+        from .build import available_langs
+        langs = [a.lang] if a.lang else available_langs(resolved)[1:]
+        report = {}
+        low = False
+        for lang in langs:
+            counts = catalog.per_catalog_counts(resolved, lang, root)
+            total = {k: sum(c[k] for c in counts.values()) for k in next(iter(counts.values()), {})}
+            entries = total.get("translated", 0) + total.get("fuzzy", 0) + total.get("untranslated", 0)
+            pct = 100.0 * total.get("translated", 0) / entries if entries else 100.0
+            report[lang] = {"coverage": round(pct, 2), "total": total, "catalogs": counts}
+            low = low or pct < a.min_coverage
+        if a.json:
+            print(json.dumps(report, indent=2, ensure_ascii=False))
+        else:
+            for lang, info in report.items():
+                print(f"{lang}: {info['coverage']:.1f}% translated")
+                print(f"  {'catalog':32} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'words tr/fz/un':>18}")
+                for name, c in info["catalogs"].items():
+                    print(f"  {name:32} {c['translated']:>10} {c['fuzzy']:>6} {c['untranslated']:>9} "
+                          f"{c['words_translated']:>8}/{c['words_fuzzy']}/{c['words_untranslated']}")
+        return 1 if low else 0
+    if a.action == "check":
+        from .build import available_langs
+        from .i18n.check import check_catalogs
+        langs = [a.lang] if a.lang else available_langs(resolved)[1:]
+        items = []
+        for lang in langs:
+            items.extend(check_catalogs(resolved, lang, root).items)
+        for d in items:
+            print(d)
+        errors = sum(d.level == "error" for d in items)
+        print(f"{errors} errors, {len(items) - errors} warnings")
+        return 1 if errors or (a.strict and items) else 0
+    return 2
+
+
+def cmd_preflight(a) -> int:
+    from .preflight import run_preflight
+
+    return run_preflight(Path(a.build_dir), require_all=a.require_all, json_out=a.json_out)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="reportkit", description="Publish structured policy reports as PDF and HTML editions.")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="check, then build editions into build/")
+    b.add_argument("report", nargs="?", help=f"report folder (default {DEFAULT_REPORT})")
+    b.add_argument("--lang", help="comma-separated languages (default: source + every language with catalogs)")
+    b.add_argument("--format", default="pdf,html", help="pdf, html or pdf,html (default)")
+    b.add_argument("--engine", default="typst", choices=["typst", "weasyprint"], help="PDF engine")
+    b.add_argument("--brand", default="dset", help="brand folder under styles/")
+    b.add_argument("--notes", choices=["endnotes", "footnotes"], help="override the report's notes style")
+    b.add_argument("--out", default="build", help="output folder (default build)")
+    b.add_argument("--release", action="store_true", help="fail on any untranslated or fuzzy text")
+    b.add_argument("--min-coverage", type=float, default=0.0, help="fail below this translation percentage")
+    b.add_argument("--strict", action="store_true", help="warnings fail too")
+    b.set_defaults(func=cmd_build)
+    c = sub.add_parser("check", help="check content, references and catalogs without building")
+    c.add_argument("report", nargs="?")
+    c.add_argument("--brand", default="dset")
+    c.add_argument("--strict", action="store_true")
+    c.add_argument("--no-glyphs", dest="glyphs", action="store_false", help="skip the font glyph-coverage check")
+    c.set_defaults(func=cmd_check)
+    i = sub.add_parser("i18n", help="translation catalogs")
+    i.add_argument("action", choices=["extract", "update", "status", "check"])
+    i.add_argument("report", nargs="?")
+    i.add_argument("--lang")
+    i.add_argument("--json", action="store_true")
+    i.add_argument("--min-coverage", type=float, default=0.0)
+    i.add_argument("--strict", action="store_true")
+    i.set_defaults(func=cmd_i18n)
+    f = sub.add_parser("preflight", help="judge built artifacts with independent validators")
+    f.add_argument("build_dir", nargs="?", default="build")
+    f.add_argument("--require-all", action="store_true", help="a missing validator is a failure")
+    f.add_argument("--json-out", default=None, help="where to write the JSON report (default BUILD_DIR/preflight.json)")
+    f.set_defaults(func=cmd_preflight)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ReportError as e:
+        for d in e.diagnostics:
+            print(d, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - a person gets one line, a developer asks for --debug
+        if args.debug:
+            raise
+        print(f"reportkit: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Check a language's catalogs against the report: markup kept, numbers, glossary, script.
+
+Errors (a build refuses them): invalid PO, broken or unbalanced markup, notes/references/links/URLs
+dropped, added or changed. Warnings: numbers that differ, a glossary term not used, an unknown entry.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from .. import inline
+from ..errors import Collector, Loc, ReportError
+from ..localize import describe
+from ..locales import parse_locale
+from ..resolve import Resolved
+from .catalog import catalog_files, read_catalog
+from .units import units
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+# Characters that are standard in Taiwan (Ministry of Education forms) although OpenCC's s2tw swaps
+# them for a variant: flagging them would only teach translators to ignore the check.
+_SIMPLIFIED_EXEMPT = set("台岳了杰布占回才秘里峰群床")
+
+
+def numbers(text: str) -> Counter:
+    return Counter(n.replace(",", "") for n in _NUMBER.findall(text))
+
+
+def glossary(root: Path, lang: str) -> list[dict]:
+    path = root / parse_locale(lang).bcp47 / "glossary.yaml"
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [t for t in data.get("terms", []) if t.get("en") and t.get("zh")]
+
+
+def simplified_chars(text: str) -> list[str]:
+    """Characters OpenCC changes when converting the whole text simplified -> traditional (Taiwan).
+
+    The whole text is converted (not one character at a time) so phrases such as 阿里巴巴 keep their
+    standard Taiwan forms; 台 is accepted beside 臺, as Taiwan publications use both."""
+    converted = _opencc().convert(text)
+    if len(converted) != len(text):
+        return sorted({c for c in text if _opencc().convert(c) != c and c not in _SIMPLIFIED_EXEMPT})
+    return sorted({a for a, b in zip(text, converted) if a != b and a not in _SIMPLIFIED_EXEMPT})
+
+
+_CONVERTER = None
+
+
+def _opencc():
+    global _CONVERTER
+    if _CONVERTER is None:
+        from opencc import OpenCC
+
+        _CONVERTER = OpenCC("s2tw")
+    return _CONVERTER
+
+
+def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
+    code = parse_locale(lang)
+    c = Collector()
+    known = {u.rich.source: u for u in units(resolved, include_notes=True)}
+    terms = glossary(root, lang)
+    note_sources = {n.text.source for n in resolved.report.notes.values() if not n.translate}
+    for path in catalog_files(resolved.report.id, code.bcp47, root):
+        try:
+            cat = read_catalog(path, code.gettext)
+        except ReportError as e:
+            c.items.extend(e.diagnostics)
+            continue
+        shown = path.as_posix()
+        try:
+            shown = path.resolve().relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            pass
+        for msg in cat:
+            if not msg.id or not isinstance(msg.string, str) or not msg.string:
+                continue
+            loc = Loc(shown, msg.lineno or 0)
+            unit = known.get(msg.id)
+            if unit is None:
+                continue  # obsolete-to-be: `i18n update` will mark it
+            try:
+                got_nodes = inline.parse(msg.string)
+            except inline.InlineError as e:
+                c.error(loc, f"unbalanced markup in translation: {e}")
+                continue
+            want = Counter(inline.placeholders(unit.rich.nodes, code.bcp47))
+            got = Counter(inline.placeholders(got_nodes, code.bcp47))
+            if want != got:
+                c.error(loc, f"translation changes the markup: {describe(want, got)}; keep every note, reference, link and emphasis of the source")
+            if msg.fuzzy:
+                continue
+            if numbers(unit.rich.plain()) != numbers(inline_plain(got_nodes)):
+                missing = numbers(unit.rich.plain()) - numbers(inline_plain(got_nodes))
+                if missing:
+                    c.warning(loc, f"numbers differ from the source (missing {', '.join(sorted(missing))}); check the figures")
+            if code.typst_lang == "zh" and code.bcp47 != "zh-Hans" and msg.id not in note_sources:
+                bad = simplified_chars(msg.string)
+                if bad:
+                    c.error(loc, f"simplified characters in a zh-Hant translation: {''.join(bad)}; use traditional forms")
+            for t in terms:
+                # a capitalized term is a name (Moonshot the company, not a moonshot program)
+                flags = 0 if t["en"][0].isupper() else re.IGNORECASE
+                if re.search(r"\b" + re.escape(t["en"]) + r"\b", msg.id, flags) and t["zh"] not in msg.string:
+                    c.warning(loc, f'glossary: "{t["en"]}" should be translated as "{t["zh"]}"')
+    return c
+
+
+def inline_plain(nodes) -> str:
+    from ..model import plain_text
+
+    return plain_text(nodes)

@@ -1,0 +1,35 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "content" / "example"
+FLAGSHIP = ROOT / "content" / "four-ounces"
+
+
+@pytest.fixture
+def example_copy(tmp_path):
+    """A private copy of the example report inside a project-shaped folder (content/, locales/)."""
+    dst = tmp_path / "proj" / "content" / "example"
+    shutil.copytree(EXAMPLE, dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory):
+    from reportkit.build import BuildOptions, build
+
+    out = tmp_path_factory.mktemp("build")
+    result = build(EXAMPLE, BuildOptions(out=out))
+    return out, result
+
+
+def pdf_text(path) -> str:
+    import pypdf
+
+    return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(str(path)).pages)
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
