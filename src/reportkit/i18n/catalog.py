@@ -73,6 +73,11 @@ def _relative(file: str) -> str:
 
 
 def _dump(catalog: Catalog) -> bytes:
+    # Babel guesses "python-format" for any text with a % sign ("30% of"); report text is never a
+    # format string, and the guess makes msgfmt --check reject natural translations.
+    for msg in list(catalog) + list(catalog.obsolete.values()):
+        msg.flags.discard("python-format")
+        msg.flags.discard("python-brace-format")
     buf = io.BytesIO()
     write_po(buf, catalog, width=WIDTH, sort_output=False, include_previous=True, ignore_obsolete=False)
     return buf.getvalue()
