@@ -44,6 +44,11 @@ class Edition:
     def label_of(self, ident: str) -> str:
         return self.label(self.resolved.targets[ident])
 
+    @property
+    def colon(self) -> str:
+        """The separator after a term label ("Strength: ", "優勢：")."""
+        return "：" if self.locale.is_cjk else ": "
+
     def date_text(self) -> str:
         from babel.dates import format_skeleton
 
