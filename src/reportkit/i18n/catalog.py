@@ -103,10 +103,33 @@ def extract(resolved: Resolved, root: Path | None = None) -> list[Path]:
     return written
 
 
+def _restore_previous(catalog: Catalog) -> Catalog:
+    """Babel writes previous msgids (#| msgid "...") but reads them back as translator comments;
+    move them back, so a merge keeps showing the old source and a rerun is byte-identical."""
+    import ast
+
+    for msg in list(catalog) + list(catalog.obsolete.values()):
+        previous, kept = [], []
+        for comment in msg.user_comments:
+            body = comment.lstrip()
+            if body.startswith("| msgid ") or (previous and body.startswith('| "')):
+                part = body[len("| msgid "):] if body.startswith("| msgid ") else body[2:]
+                try:
+                    previous.append(ast.literal_eval(part.strip()))
+                except (ValueError, SyntaxError):
+                    kept.append(comment)
+            else:
+                kept.append(comment)
+        if previous:
+            msg.user_comments = kept
+            msg.previous_id = ["".join(previous)]
+    return catalog
+
+
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     try:
         with path.open("rb") as f:
-            return read_po(f, locale=locale, abort_invalid=True)
+            return _restore_previous(read_po(f, locale=locale, abort_invalid=True))
     except PoFileError as e:
         line = getattr(e, "lineno", 0)
         raise ReportError([Diagnostic(Loc(_relative(str(path)), line), f"invalid PO syntax: {e}; fix the entry or restore it from git")])
@@ -127,8 +150,12 @@ def update(resolved: Resolved, lang: str, root: Path | None = None) -> list[tupl
         template = tmpls.get(name) or Catalog(charset="utf-8", creation_date=_stamp(resolved), fuzzy=False)
         if path.is_file():
             cat = read_catalog(path, code.gettext)
+            previous = {m.id: m.previous_id for m in cat if m.fuzzy and m.previous_id}
             cat.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True,
                        update_creation_date=True)
+            for m in cat:  # Babel forgets the old source of an entry that was already fuzzy: keep showing it
+                if m.fuzzy and not m.previous_id and m.id in previous:
+                    m.previous_id = previous[m.id]
         else:
             cat = Catalog(locale=code.gettext, project=template.project, version=template.version,
                           copyright_holder=template.copyright_holder, charset="utf-8",
