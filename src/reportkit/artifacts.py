@@ -38,10 +38,19 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def pdf_pages(data: bytes) -> int:
+    """Page count: Typst writes plain page objects (a byte scan is enough and costs no import);
+    PDFs with compressed object streams (WeasyPrint) are read with pikepdf."""
     import re
 
-    # pypdf would be exact but costs an import; /Type /Page objects are what Typst and WeasyPrint write.
-    return len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+    count = len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+    if count:
+        return count
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
 
 
 def make(report: str, language: str, fmt: str, engine: str, out: Path, root: Path, data: bytes, **extra) -> Artifact:

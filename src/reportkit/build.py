@@ -118,7 +118,7 @@ def _render_one(job, brand: Brand, opts: BuildOptions, stamp: int, out_dir: Path
         from .engine import weasyprint_pdf
         from .render_html import render_html
 
-        data = weasyprint_pdf(render_html(ed, brand, notes, paged=True), ed.report.folder, stamp)
+        data, _pages = weasyprint_pdf(render_html(ed, brand, notes, paged=True), ed.report.folder, stamp)
         path = out_dir / f"{base}.weasyprint.pdf"
     else:
         data = _compile_typst(ed, brand, notes, opts.out / ".cache", stamp)

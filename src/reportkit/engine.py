@@ -53,9 +53,10 @@ class _Capture(logging.Handler):
         self.records.append(record)
 
 
-def weasyprint_pdf(html: str, base: Path, timestamp: int) -> bytes:
+def weasyprint_pdf(html: str, base: Path, timestamp: int) -> tuple[bytes, int]:
     """Print HTML with WeasyPrint (imported here: it costs ~0.6 s). Any ERROR it logs fails the build,
-    because WeasyPrint only logs problems such as a link to a missing anchor and carries on."""
+    because WeasyPrint only logs problems such as a link to a missing anchor and carries on.
+    Returns the PDF and its page count."""
     import weasyprint
 
     capture = _Capture()
@@ -63,12 +64,13 @@ def weasyprint_pdf(html: str, base: Path, timestamp: int) -> bytes:
     logger.addHandler(capture)
     try:
         doc = weasyprint.HTML(string=html, base_url=str(base)).render()
-        date = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y%m%d%H%M%SZ")
+        date = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         doc.metadata.created = doc.metadata.modified = date
         pdf = doc.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+        pages = len(doc.pages)
     finally:
         logger.removeHandler(capture)
     errors = [r for r in capture.records if r.levelno >= logging.ERROR]
     if errors:
         raise ReportError([Diagnostic(Loc("weasyprint"), f"WeasyPrint reported: {r.getMessage()}") for r in errors])
-    return pdf
+    return pdf, pages

@@ -74,6 +74,13 @@ def _environment(brand_folder: str) -> jinja2.Environment:
     return env
 
 
+def _mix(a: str, b: str, share: float) -> str:
+    """`share` of color a over b, as #RRGGBB (computed here: not every engine knows color-mix())."""
+    ca = [int(a[i:i + 2], 16) for i in (1, 3, 5)]
+    cb = [int(b[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x * share + y * (1 - share)):02X}" for x, y in zip(ca, cb))
+
+
 def css_variables(brand: Brand, cjk: bool) -> Markup:
     """The brand as CSS custom properties: the same values the Typst template gets."""
     f = brand.fonts
@@ -83,6 +90,7 @@ def css_variables(brand: Brand, cjk: bool) -> Markup:
     size = brand.type["cjk-body-size" if cjk else "body-size"]
     leading = brand.type["cjk-leading" if cjk else "body-leading"]
     lines = [f"--{k}: {v};" for k, v in brand.colors.items()]
+    lines.append(f"--zebra: {_mix(brand.colors['surface'], '#FFFFFF', 0.55)};")
     lines += [f"--serif: {serif};", f"--sans: {sans};", f'--cjk-serif: "{f["cjk"]["serif"]}", serif;',
               f"--body-size: {size}pt;", f"--leading: {1 + leading * 0.62:.2f};",
               f"--page-size: {brand.paper.replace('us-letter', 'letter').upper() if brand.paper != 'us-letter' else 'letter'};"]
@@ -91,13 +99,23 @@ def css_variables(brand: Brand, cjk: bool) -> Markup:
     return Markup(":root {\n  " + "\n  ".join(lines) + "\n}")
 
 
+def _page_values(brand: Brand) -> dict:
+    from .brand import PAPERS
+
+    w, h = PAPERS[brand.paper]
+    cover = "var(--primary)" if brand.cover == "band" else "#FFFFFF"
+    ink = "var(--on-primary)" if brand.cover == "band" else "var(--primary)"
+    return {"page_size": f"{w}mm {h}mm", "paper_h": h, "m": brand.margin, "cover_bg": cover, "cover_ink": ink,
+            "running": brand.running_header}
+
+
 def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False) -> str:
     """Edition -> one HTML page. `paged` adds the CSS Paged Media sheet used by the WeasyPrint engine."""
     env = _environment(str(brand.folder))
     inl = HtmlInline(edition, notes)
     template = env.get_template("report.html.j2")
     css = env.get_template("report.css").render()
-    paged_css = env.get_template("paged.css").render() if paged else ""
+    paged_css = env.get_template("paged.css").render(**_page_values(brand)) if paged else ""
     logo = brand.logo.read_text(encoding="utf-8") if brand.logo else ""
     return template.render(
         e=edition, r=edition.report, m=edition.report.meta, inl=inl, _=edition._, label=edition.label_of,
