@@ -115,3 +115,14 @@ def test_bad_inline_markup_names_column(example_copy):
     edit(f, "title: Summary", "title: Sum *mary")
     errs = errors_of(example_copy)
     assert f'{f}:2:12: error: unclosed "*"; close it or write \\* for a literal star' in errs
+
+
+def test_glyph_coverage_names_the_text_and_character(example_copy):
+    from reportkit.glyphs import check_glyphs
+
+    f = example_copy / "method.yaml"
+    edit(f, "The data come from public filings.", "The data come from public filings \U0001F99C.")
+    diags = check_glyphs(resolve(load(example_copy)), "dset")
+    assert len(diags) == 1
+    d = str(diags[0])
+    assert d.startswith(f"{f}:{line_of(f, 'public filings')}:") and "U+1F99C" in d

@@ -112,7 +112,7 @@ def _render_one(job, brand: Brand, opts: BuildOptions, stamp: int, out_dir: Path
     if fmt == "html":
         from .render_html import render_html
 
-        data = render_html(ed, brand, notes).encode("utf-8")
+        data = render_html(ed, brand, notes, webfonts=True).encode("utf-8")
         path = out_dir / f"{base}.html"
     elif engine == "weasyprint":
         from .engine import weasyprint_pdf

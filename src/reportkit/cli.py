@@ -53,9 +53,11 @@ def cmd_check(a) -> int:
     problems = list(resolved.warnings)
     for lang in available_langs(resolved)[1:]:
         problems.extend(check_catalogs(resolved, lang, locales_root(resolved.report.folder)).items)
-    if a.glyphs:
+    if a.glyphs and not any(d.level == "error" for d in problems):
+        from .build import BuildOptions, make_editions
         from .glyphs import check_glyphs
-        problems.extend(check_glyphs(resolved, a.brand))
+        editions = make_editions(resolved, available_langs(resolved), BuildOptions())
+        problems.extend(check_glyphs(resolved, a.brand, editions))
     for d in problems:
         print(d)
     errors = [d for d in problems if d.level == "error"]

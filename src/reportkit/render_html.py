@@ -109,7 +109,28 @@ def _page_values(brand: Brand) -> dict:
             "running": brand.running_header}
 
 
-def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False) -> str:
+def edition_text(edition: Edition) -> str:
+    """Every character the edition may print (its texts and interface words), for font subsetting."""
+    from .localize import _replace_rich
+
+    parts: list[str] = []
+
+    def visit(rich, owner):
+        parts.append(rich.plain())
+        return rich
+
+    _replace_rich(edition.report, visit, set())
+    parts += [edition._(w) for w in _ui_words()] + [edition.date_text(), edition.colon, "↩0123456789"]
+    return "".join(parts)
+
+
+def _ui_words():
+    from .ui_strings import LABELS, WORDS
+
+    return list(WORDS) + [LABELS[k] % {"number": ""} for k in LABELS]
+
+
+def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False, webfonts: bool = False) -> str:
     """Edition -> one HTML page. `paged` adds the CSS Paged Media sheet used by the WeasyPrint engine."""
     env = _environment(str(brand.folder))
     inl = HtmlInline(edition, notes)
@@ -117,8 +138,13 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False)
     css = env.get_template("report.css").render()
     paged_css = env.get_template("paged.css").render(**_page_values(brand)) if paged else ""
     logo = brand.logo.read_text(encoding="utf-8") if brand.logo else ""
+    faces = ""
+    if webfonts and not paged:  # WeasyPrint reads the installed fonts directly
+        from .webfonts import font_faces
+
+        faces = font_faces(brand, edition_text(edition))
     return template.render(
         e=edition, r=edition.report, m=edition.report.meta, inl=inl, _=edition._, label=edition.label_of,
-        notes_style=notes, css=Markup(css), paged_css=Markup(paged_css), brand=brand,
+        notes_style=notes, css=Markup(faces + "\n" + css), paged_css=Markup(paged_css), brand=brand,
         brand_css=css_variables(brand, edition.locale.is_cjk), logo=Markup(logo), paged=paged,
         folder=edition.report.folder.resolve())
