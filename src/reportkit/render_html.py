@@ -137,7 +137,7 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False,
     template = env.get_template("report.html.j2")
     css = env.get_template("report.css").render()
     paged_css = env.get_template("paged.css").render(**_page_values(brand)) if paged else ""
-    logo = brand.logo.read_text(encoding="utf-8") if brand.logo else ""
+    logo_uri = _data_uri(brand.logo) if brand.logo else ""
     faces = ""
     if webfonts and not paged:  # WeasyPrint reads the installed fonts directly
         from .webfonts import font_faces
@@ -146,5 +146,5 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False,
     return template.render(
         e=edition, r=edition.report, m=edition.report.meta, inl=inl, _=edition._, label=edition.label_of,
         notes_style=notes, css=Markup(faces + "\n" + css), paged_css=Markup(paged_css), brand=brand,
-        brand_css=css_variables(brand, edition.locale.is_cjk), logo=Markup(logo), paged=paged,
+        brand_css=css_variables(brand, edition.locale.is_cjk), logo_uri=logo_uri, paged=paged,
         folder=edition.report.folder.resolve())

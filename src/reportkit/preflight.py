@@ -1,0 +1,357 @@
+"""Preflight: judge built artifacts with independent tools, as a print shop would before release.
+
+build/manifest.json -> one verdict line per artifact, a summary, build/preflight.json; exit 1 on any
+failure. PDFs: pdffonts, pdfinfo, pdftotext, qpdf --check and pikepdf (structure, links, .notdef).
+HTML: the Nu Html Checker (vnu.jar), axe-core in headless Chromium (playwright-core), link targets,
+requests leaving the machine. Catalogs: msgfmt --check. Consistency: sha256, counts across editions.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+TOOLS = PROJECT / "tools" / "node_modules"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# CSS the Nu checker does not know: CSS Paged Media and newer properties. Only these are filtered.
+VNU_FILTERS = (r"“string-set”", r"“leader\(", r"“target-counter", r"@page", r"“text-wrap”", r"“line-break”",
+               r"“font-display”")
+
+
+@dataclass
+class Verdict:
+    path: str
+    kind: str
+    failures: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    checks: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def check(self, name: str, ok: bool, why: str = "") -> None:
+        self.checks.append(name)
+        if not ok:
+            self.failures.append(f"{name}: {why}" if why else name)
+
+
+def tool(name: str) -> bool:
+    return shutil.which(name) is not None
+
+
+def run(cmd, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+# ---------------- PDF ----------------
+
+def check_pdf(path: Path, lang: str, v: Verdict) -> None:
+    import pikepdf
+
+    if tool("pdffonts"):
+        out = run(["pdffonts", str(path)]).stdout.splitlines()[2:]
+        names = [l.split()[0] for l in out if l.strip()]
+        unembedded = [l.split()[0] for l in out if l.strip() and _emb_column(l) != "yes"]
+        v.check("fonts embedded", not unembedded, f"not embedded: {', '.join(unembedded)}")
+        if lang.startswith("zh-Hant"):
+            tc = [n for n in names if re.search(r"CJK-?tc|CJK-?TC|\bTC\b|-TC", n)]
+            other = [n for n in names if re.search(r"CJK-?(jp|sc|kr|JP|SC|KR)", n)]
+            v.check("Traditional Chinese face", bool(tc) and not other, f"TC faces {tc or 'none'}, other CJK faces {other}")
+    else:
+        v.skipped.append("pdffonts")
+    if tool("qpdf"):
+        r = run(["qpdf", "--check", str(path)])
+        v.check("qpdf --check", r.returncode in (0, 3) and "ERROR" not in r.stdout + r.stderr, (r.stdout + r.stderr).strip()[-200:])
+    else:
+        v.skipped.append("qpdf")
+    if tool("pdftotext"):
+        text = run(["pdftotext", "-enc", "UTF-8", str(path), "-"]).stdout
+        v.check("no U+FFFD in text", "\ufffd" not in text, "replacement characters in the extracted text")
+    else:
+        v.skipped.append("pdftotext")
+    with pikepdf.open(path) as pdf:
+        info = pdf.open_metadata()
+        title = str(info.get("dc:title") or pdf.docinfo.get("/Title") or "")
+        author = str(info.get("dc:creator") or pdf.docinfo.get("/Author") or "")
+        v.check("title", bool(title.strip()), "no document title")
+        v.check("author", bool(author.strip()), "no document author")
+        doc_lang = str(pdf.Root.get("/Lang", ""))
+        v.check("language", doc_lang.split("-")[0].lower() == lang.split("-")[0].lower(), f"/Lang is {doc_lang!r}, edition is {lang}")
+        outline = pdf.open_outline()
+        v.check("outline", len(outline.root) > 0, "no bookmarks")
+        mark = pdf.Root.get("/MarkInfo")
+        v.check("tagged PDF", bool(mark and mark.get("/Marked")) and "/StructTreeRoot" in pdf.Root, "no /MarkInfo /Marked or /StructTreeRoot")
+        figures, tables, missing_alt = _structure(pdf)
+        v.check("figures have alt text", not missing_alt, f"{missing_alt} /Figure elements without /Alt")
+        named = _named_destinations(pdf)
+        page_ids = {p.objgen for p in pdf.pages}
+        dangling = []
+        for page in pdf.pages:
+            for annot in page.get("/Annots") or []:
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                dest = annot.get("/Dest")
+                action = annot.get("/A")
+                if dest is None and action is not None and action.get("/S") == "/GoTo":
+                    dest = action.get("/D")
+                if dest is None:
+                    continue
+                if isinstance(dest, (pikepdf.String, pikepdf.Name)):
+                    if str(dest).lstrip("/") not in named:
+                        dangling.append(str(dest))
+                elif isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen not in page_ids:
+                    dangling.append(repr(dest[0]))
+        v.check("internal links resolve", not dangling, f"{len(dangling)} dangling: {', '.join(dangling[:3])}")
+        notdef = _notdef_pages(pdf)
+        v.check("no .notdef glyphs", not notdef, f"empty-box glyphs on pages {notdef[:5]}")
+        v.counts = {"tables": tables, "figures": figures, "notes": _endnotes(pdf, path)}
+
+
+def _emb_column(line: str) -> str:
+    parts = line.split()
+    return parts[-5] if len(parts) >= 5 else ""
+
+
+def _structure(pdf):
+    """Count /Figure and /Table structure elements and figures without /Alt."""
+    import pikepdf
+
+    figures = tables = missing_alt = 0
+    stack = [pdf.Root.get("/StructTreeRoot")]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(list(node))
+        elif isinstance(node, pikepdf.Dictionary):
+            s = str(node.get("/S", ""))
+            if s == "/Figure":
+                figures += 1
+                missing_alt += "/Alt" not in node
+            elif s == "/Table":
+                tables += 1
+            if "/K" in node:
+                stack.append(node.K)
+    return figures, tables, missing_alt
+
+
+def _endnotes(pdf, path: Path) -> int:
+    """Numbered entries ("1.", "2.", ...) from the page of the last bookmark (the notes list) onward."""
+    outline = pdf.open_outline()
+    if not len(outline.root) or not tool("pdftotext"):
+        return 0
+    last = outline.root[-1]
+    try:
+        first_page = pdf.pages.index(pdf.get_object(last.destination[0].objgen)) + 1 if last.destination is not None else 0
+    except Exception:  # noqa: BLE001 - named or odd destinations: count nothing rather than guess
+        return 0
+    text = run(["pdftotext", "-f", str(first_page), str(path), "-"]).stdout
+    n = 0
+    for m in re.finditer(r"(?m)^\s*(\d+)\.\s", text):
+        if int(m.group(1)) == n + 1:
+            n += 1
+    return n
+
+
+def _named_destinations(pdf) -> set:
+    names = set()
+    dests = pdf.Root.get("/Dests")
+    if dests is not None:
+        names.update(str(k).lstrip("/") for k in dests.keys())
+    tree = pdf.Root.get("/Names")
+    if tree is not None and tree.get("/Dests") is not None:
+        stack = [tree.Dests]
+        while stack:
+            node = stack.pop()
+            arr = node.get("/Names")
+            if arr is not None:
+                names.update(str(arr[i]) for i in range(0, len(arr), 2))
+            stack.extend(node.get("/Kids") or [])
+    return names
+
+
+def _notdef_pages(pdf) -> list:
+    """Pages that draw glyph 0 (.notdef, an empty box) with a two-byte (Identity-H) font."""
+    import pikepdf
+
+    bad = []
+    for number, page in enumerate(pdf.pages, 1):
+        fonts = page.Resources.get("/Font") or {}
+        two_byte = {str(k) for k, f in fonts.items() if f.get("/Subtype") == "/Type0"}
+        current = None
+        for operands, op in pikepdf.parse_content_stream(page):
+            op = str(op)
+            if op == "Tf":
+                current = str(operands[0])
+            elif op in ("Tj", "TJ", "'", '"') and current in two_byte:
+                strings = operands[0] if op == "TJ" else [operands[-1]]
+                for s in strings:
+                    if isinstance(s, pikepdf.String):
+                        b = bytes(s)
+                        if any(b[i] == 0 and b[i + 1] == 0 for i in range(0, len(b) - 1, 2)):
+                            bad.append(number)
+                            break
+                if bad and bad[-1] == number:
+                    break
+    return bad
+
+
+# ---------------- HTML ----------------
+
+class _Anchors(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.hrefs, self.counts = set(), [], {"tables": 0, "figures": 0, "notes": 0}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+            if re.fullmatch(r"note-\d+", a["id"] or ""):
+                self.counts["notes"] += 1
+        if tag == "a" and (a.get("href") or "").startswith("#"):
+            self.hrefs.append(a["href"][1:])
+        if tag == "figure":
+            cls = (a.get("class") or "").split()
+            if "table" in cls:
+                self.counts["tables"] += 1
+            elif "figure" in cls:
+                self.counts["figures"] += 1
+
+
+def check_html_static(path: Path, v: Verdict) -> None:
+    p = _Anchors()
+    p.feed(path.read_text(encoding="utf-8"))
+    missing = sorted({h for h in p.hrefs if h and h not in p.ids})
+    v.check("in-page link targets exist", not missing, f"no element with id {', '.join(missing[:5])}")
+    v.counts = p.counts
+
+
+def run_vnu(paths: list[Path], verdicts: dict, require_all: bool) -> None:
+    if not (tool("java") and VNU.is_file()):
+        for path in paths:
+            verdicts[str(path)].skipped.append("Nu Html Checker (java + .tools vnu.jar)")
+        return
+    r = run(["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", "--also-check-css", *map(str, paths)])
+    messages = json.loads(r.stderr or r.stdout or "{}").get("messages", [])
+    for path in paths:
+        v = verdicts[str(path)]
+        url = path.resolve().as_uri()
+        errors = [m for m in messages if m.get("type") == "error" and m.get("url", "").endswith(path.name)
+                  and not any(re.search(f, m.get("message", "")) for f in VNU_FILTERS)]
+        shown = "; ".join(f"line {m.get('lastLine')}: {m.get('message')}" for m in errors[:3])
+        v.check("Nu Html Checker: 0 errors", not errors, f"{len(errors)} errors: {shown}")
+        del url
+
+
+def run_axe(paths: list[Path], verdicts: dict) -> None:
+    script = Path(__file__).parent / "preflight_js" / "axe_check.mjs"
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not (tool("node") and Path(chromium).exists() and (TOOLS / "playwright-core").is_dir() and (TOOLS / "axe-core").is_dir()):
+        for path in paths:
+            verdicts[str(path)].skipped.append("axe-core in Chromium (node, chromium, .tools playwright-core + axe-core)")
+        return
+    env = dict(os.environ, REPORTKIT_NODE_MODULES=str(TOOLS), REPORTKIT_CHROMIUM=chromium)
+    r = run(["node", str(script), *[str(p.resolve()) for p in paths]], env=env, timeout=600)
+    results = {}
+    for line in r.stdout.splitlines():
+        if line.startswith("{"):
+            item = json.loads(line)
+            results[item["file"]] = item
+    for path in paths:
+        v = verdicts[str(path)]
+        item = results.get(str(path.resolve()))
+        if item is None:
+            v.check("axe-core", False, f"the browser run failed: {r.stderr.strip()[-300:]}")
+            continue
+        bad = [x for x in item["violations"] if x["impact"] in ("serious", "critical")]
+        shown = "; ".join(f"{x['viewport']} {x['id']} ({x['impact']}): {', '.join(x['nodes'])}" for x in bad[:4])
+        v.check("axe-core: 0 serious or critical", not bad, shown)
+        v.check("no request leaves the machine", not item["external"], ", ".join(item["external"][:3]))
+
+
+# ---------------- catalogs ----------------
+
+def check_catalogs(root: Path) -> list[Verdict]:
+    out = []
+    files = sorted((root / "locales").glob("**/*.po")) + sorted((Path(__file__).parent / "locale").glob("**/*.po"))
+    for po in files:
+        v = Verdict(str(po), "catalog")
+        if tool("msgfmt"):
+            r = run(["msgfmt", "--check", "-o", os.devnull, str(po)])
+            v.check("msgfmt --check", r.returncode == 0, r.stderr.strip()[-300:])
+        else:
+            v.skipped.append("msgfmt")
+        out.append(v)
+    return out
+
+
+# ---------------- driver ----------------
+
+def run_preflight(build_dir: Path, require_all: bool = False, json_out: str | None = None, project: Path | None = None) -> int:
+    manifest_path = build_dir / "manifest.json"
+    if not manifest_path.is_file():
+        print(f"{manifest_path}: error: no manifest; run reportkit build first")
+        return 1
+    artifacts = json.loads(manifest_path.read_text(encoding="utf-8"))["artifacts"]
+    verdicts: dict[str, Verdict] = {}
+    html_paths = []
+    for a in artifacts:
+        path = build_dir / a["path"]
+        v = verdicts[str(path)] = Verdict(str(path), a["format"])
+        t = time.perf_counter()
+        if not path.is_file():
+            v.check("artifact exists", False, "listed in the manifest but missing")
+            continue
+        v.check("sha256 matches manifest", hashlib.sha256(path.read_bytes()).hexdigest() == a["sha256"], "file changed since the build")
+        if a["format"] == "pdf":
+            check_pdf(path, a["language"], v)
+        else:
+            check_html_static(path, v)
+            html_paths.append(path)
+        v.seconds = time.perf_counter() - t
+    if html_paths:
+        t = time.perf_counter()
+        run_vnu(html_paths, verdicts, require_all)
+        run_axe(html_paths, verdicts)
+        share = (time.perf_counter() - t) / len(html_paths)
+        for p in html_paths:
+            verdicts[str(p)].seconds += share
+    # the same report's editions must agree on what they hold
+    by_report: dict = {}
+    for a in artifacts:
+        v = verdicts[str(build_dir / a["path"])]
+        if v.counts:  # languages are compared within one format and engine: their structures match
+            by_report.setdefault((a["report"], a["format"], a["engine"]), []).append(v)
+    for report, vs in by_report.items():
+        for key in ("tables", "figures", "notes"):
+            values = {x.path: x.counts.get(key) for x in vs if x.counts.get(key)}
+            if len(set(values.values())) > 1:
+                for x in vs:
+                    x.check(f"{key} agree across editions", False, json.dumps(values))
+    catalogs = check_catalogs(project or Path.cwd())
+    everything = list(verdicts.values()) + catalogs
+    failed = 0
+    for v in everything:
+        missing_tools = bool(v.skipped) and require_all
+        ok = not v.failures and not missing_tools
+        failed += not ok
+        status = "PASS" if ok else "FAIL"
+        detail = f"{len(v.checks)} checks, {v.seconds:.2f} s"
+        if v.skipped:
+            detail += f"; skipped (tool missing): {', '.join(v.skipped)}"
+        line = f"{status} {v.path} ({detail})"
+        if v.failures:
+            line += ": " + " | ".join(v.failures)
+        print(line)
+    print(f"preflight: {len(everything) - failed} passed, {failed} failed")
+    report_path = Path(json_out) if json_out else build_dir / "preflight.json"
+    report_path.write_text(json.dumps({"passed": len(everything) - failed, "failed": failed, "require_all": require_all,
+                                       "results": [v.__dict__ for v in everything]}, indent=2, ensure_ascii=False) + "\n")
+    return 1 if failed else 0
