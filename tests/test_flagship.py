@@ -168,7 +168,7 @@ def test_zh_text_is_cjk_with_all_notes_and_captions(editions):
     assert '<html lang="zh-Hant">' in html and 'hreflang="en"' in html
     for n in range(1, 183):
         assert f'id="note-{n}"' in html
-    for label in ["表 1.", "表 2.", "表 3.", "表 4.", "圖 1.", "圖 2.", "圖 3.", "圖 4.", "圖 5."]:
+    for label in ["表 1\u3000", "表 2\u3000", "表 3\u3000", "表 4\u3000", "圖 1\u3000", "圖 2\u3000", "圖 3\u3000", "圖 4\u3000", "圖 5\u3000"]:
         assert label in html_text(html), label
     assert "2026年4月" in html
 

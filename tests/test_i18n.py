@@ -142,7 +142,7 @@ def test_built_edition_uses_translation_and_counts_fallback(example_copy):
     out = example_copy.parent / "b"
     r = build(example_copy, BuildOptions(out=out, langs=["zh-Hant"], formats=("html",)))
     html = (out / "example" / "example.zh-Hant.html").read_text()
-    assert "各組結果" in html and '<html lang="zh-Hant">' in html and "表 1." in html and "2026年3月" in html
+    assert "各組結果" in html and '<html lang="zh-Hant">' in html and "表 1</span>\u3000各組結果" in html and "2026年3月" in html
     stats = r.artifacts[0].translation
     assert stats["translated"] == 1 and stats["fallback"] == stats["units"] - 1
     try:

@@ -49,6 +49,11 @@ class Edition:
         """The separator after a term label ("Strength: ", "優勢：")."""
         return "：" if self.locale.is_cjk else ": "
 
+    @property
+    def caption_sep(self) -> str:
+        """Between a caption's label and its text: "Table 2. Title" / "表 2　標題"."""
+        return "\u3000" if self.locale.is_cjk else ". "
+
     def date_text(self) -> str:
         from babel.dates import format_skeleton
 
@@ -120,6 +125,7 @@ def localize(resolved: Resolved, lang: str | None = None, catalog=None) -> Editi
         return Rich(entry.string, nodes, entry.loc)
 
     _replace_rich(report, replace, set())
+    _localize_artwork(report, locale)
     c.raise_if_errors()
     # the targets' titles must follow the translation (they are what cross-references print)
     targets = {}
@@ -129,6 +135,19 @@ def localize(resolved: Resolved, lang: str | None = None, catalog=None) -> Editi
     notes_order = [report.notes[n.id] for n in resolved.notes_order]
     new_resolved = Resolved(report, targets, notes_order, resolved.warnings, resolved.placeholders)
     return Edition(report, new_resolved, locale, source, ui, dict(stats))
+
+
+def _localize_artwork(report: Report, locale: LocaleCode) -> None:
+    """A figure `figures/x.svg` is shown as `figures/x.<lang>.svg` in that language's edition, if it exists
+    (artwork with words in it is translated like text, by the design team)."""
+    from .model import Figure, walk_blocks
+
+    for ch in report.chapters:
+        for b in walk_blocks([ch]):
+            if isinstance(b, Figure) and b.image is not None:
+                variant = b.image.with_name(f"{b.image.stem}.{locale.bcp47}{b.image.suffix}")
+                if variant.is_file():
+                    b.image = variant
 
 
 def _titles_by_id(report: Report) -> dict:
