@@ -4,12 +4,27 @@ import re
 import pypdf
 
 
-def body_pages(path, header: str) -> list[str]:
-    """Each page's text without the running header line (`header`, wherever the extractor puts it)
-    and without trailing page numbers."""
+def svg_lines(folder) -> set[str]:
+    """The text lines drawn inside a report's SVG artwork (extractors interleave them with the body)."""
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    out = set()
+    for svg in Path(folder).glob("**/*.svg"):
+        for el in ET.parse(svg).iter():
+            if el.tag.endswith(("}text", "}tspan")) and el.text and el.text.strip():
+                out.add(" ".join(el.text.split()))
+    return out
+
+
+def body_pages(path, header: str, artwork: set | None = None) -> list[str]:
+    """Each page's text without the running header line (`header`, wherever the extractor puts it),
+    without trailing page numbers, and without lines of text drawn inside figure artwork."""
+    artwork = artwork or set()
     pages = []
     for page in pypdf.PdfReader(str(path)).pages:
-        lines = [l for l in (page.extract_text() or "").splitlines() if " ".join(l.split()) != header]
+        lines = [l for l in (page.extract_text() or "").splitlines()
+                 if " ".join(l.split()) != header and " ".join(l.split()) not in artwork]
         while lines and re.fullmatch(r"\s*[0-9ivxlc]+\s*", lines[-1]):
             lines = lines[:-1]
         pages.append("\n".join(lines))

@@ -26,7 +26,7 @@ def norm(text: str, markers: str = "drop") -> str:
     text = re.sub(f"[{SUPERSCRIPTS}]+", "", text)
     text = re.sub(r"\\([^\w\s])", r"\1", text)  # the extraction's markdown escapes (\$, \")
     text = text.replace("**", "").replace("*", "")
-    for a, b in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("–", "-"), ("—", "-"), ("\u00ad", ""), ("\u200b", "")):
+    for a, b in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("–", "-"), ("—", "-"), ("\u00ad", ""), ("\u200b", ""), ("\u2060", "")):
         text = text.replace(a, b)
     text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
     return re.sub(r"[\s\-]+", "", text).lower()
