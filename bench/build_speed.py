@@ -1,9 +1,13 @@
 """Measure build times of the flagship report (run: python3 bench/build_speed.py).
 
-Prints: a cold build of all four editions (EN/zh-Hant x PDF/HTML) in a fresh process, including
-imports and font loading; a warm rebuild with nothing changed (cache); the in-process recompile of one
-edited paragraph (the preview case); and the WeasyPrint engine for one edition.
+1. first build ever: a new process, empty build folder, empty cache (XDG_CACHE_HOME pointed at a new
+   folder): all four editions (EN/zh-Hant x PDF/HTML), font subsetting included;
+2. same, but with a warm cache (nothing changed since the last build): what a rebuild costs;
+3. preview: a paragraph edited in a content file, rebuilt in the running `reportkit preview` process;
+4. the WeasyPrint engine for one edition, in a new process (its import included).
 """
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -14,51 +18,42 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cold(out: str) -> float:
+def timed(cmd, env) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "reportkit", "build", "--out", out], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, env=env)
     return time.perf_counter() - t
 
 
 def main() -> None:
-    runs = []
+    build = [sys.executable, "-m", "reportkit", "build"]
+    cold, warm = [], []
     for _ in range(3):
-        with tempfile.TemporaryDirectory() as out:
-            runs.append(cold(out))
-    print(f"cold build, 4 editions, new process, empty build dir: median {statistics.median(runs):.2f} s  (runs: {', '.join(f'{r:.2f}' for r in runs)})")
-    with tempfile.TemporaryDirectory() as out:
-        cold(out)
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "reportkit", "build", "--out", out], cwd=ROOT, check=True, capture_output=True)
-        print(f"rebuild, nothing changed (cached PDFs): {time.perf_counter() - t:.2f} s")
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, XDG_CACHE_HOME=f"{tmp}/cache")
+            cold.append(timed(build + ["--out", f"{tmp}/a"], env))
+            warm.append(timed(build + ["--out", f"{tmp}/b"], env))
+    print(f"all four editions, empty cache:  median {statistics.median(cold):.2f} s ({', '.join(f'{x:.2f}' for x in cold)})")
+    print(f"all four editions, warm cache:   median {statistics.median(warm):.2f} s ({', '.join(f'{x:.2f}' for x in warm)})")
 
     sys.path.insert(0, str(ROOT / "src"))
-    from reportkit.brand import load_brand
-    from reportkit.engine import typst_pdf
-    from reportkit.load import load
-    from reportkit.localize import localize
-    from reportkit.render_typst import render_typst
-    from reportkit.resolve import resolve
+    from reportkit.preview import Previewer
 
-    report = load(ROOT / "content" / "four-ounces")
-    ed = localize(resolve(report))
-    brand = load_brand("dset")
-    fams = tuple(brand.families())
-    src = render_typst(ed, brand, "endnotes")
-    typst_pdf(src, report.folder, fams, 0)
-    times = []
-    for i in range(5):
-        edited = src.replace("#par[", f'#par[#"(edit {i}) "', 1)
-        t = time.perf_counter()
-        typst_pdf(edited, report.folder, fams, 0)
-        times.append(time.perf_counter() - t)
-    print(f"preview: recompile after editing one paragraph, same process: median {statistics.median(times):.3f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "content" / "four-ounces"
+        shutil.copytree(ROOT / "content" / "four-ounces", folder)
+        p = Previewer(folder, None, "dset", Path(tmp) / "build")
+        p.rebuild()
+        target = folder / "ch4-conclusion.yaml"
+        text = target.read_text()
+        times = []
+        for i in range(5):
+            target.write_text(text.replace("China's AI strategy is", f"China's AI strategy (edit {i}) is", 1))
+            times.append(p.rebuild()[1])
+        print(f"preview, one paragraph edited:  median {statistics.median(times):.3f} s ({', '.join(f'{x:.3f}' for x in times)})")
 
-    from reportkit.engine import weasyprint_pdf
-    from reportkit.render_html import render_html
-    t = time.perf_counter()
-    weasyprint_pdf(render_html(ed, brand, "endnotes", paged=True), report.folder, 0)
-    print(f"WeasyPrint PDF, English edition (import included): {time.perf_counter() - t:.2f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        t = timed(build + ["--engine", "weasyprint", "--format", "pdf", "--lang", "en", "--out", tmp], dict(os.environ))
+        print(f"WeasyPrint PDF, English edition: {t:.2f} s")
 
 
 if __name__ == "__main__":

@@ -155,9 +155,10 @@ def test_html_structure_and_links(built_example):
     assert 'href="#noteref-1"' in html and 'id="note-1"' in html
 
 
-def test_rebuild_is_byte_identical(tmp_path):
+def test_rebuild_is_byte_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-a"))  # compile for real both times
     a = build(EXAMPLE, BuildOptions(out=tmp_path / "a", formats=("pdf",)))
-    shutil.rmtree(tmp_path / "a" / ".cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-b"))
     b = build(EXAMPLE, BuildOptions(out=tmp_path / "b", formats=("pdf",)))
     assert a.artifacts[0].sha256 == b.artifacts[0].sha256
 

@@ -1,7 +1,7 @@
 """The pipeline, in order: load -> resolve -> localize -> render -> engine -> artifacts.
 
-Editions are rendered and compiled in parallel threads (Typst releases the GIL while it lays out);
-an unchanged Typst source reuses the PDF compiled last time from build/.cache.
+Typst editions compile in worker processes while the HTML editions render in threads; an unchanged
+Typst source reuses the PDF compiled last time (kept in the user's cache folder, see cache_dir).
 """
 from __future__ import annotations
 
@@ -90,21 +90,26 @@ def edition_name(report_id: str, ed: Edition) -> str:
     return f"{report_id}.{ed.locale.bcp47}"
 
 
-def _compile_typst(ed: Edition, brand: Brand, notes: str, cache: Path, stamp: int) -> bytes:
+def cache_dir() -> Path:
+    """The user's reportkit cache (compiled PDFs, font subsets): shared by every build folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reportkit"
+
+
+def _typst_key(source: str, brand: Brand, stamp: int) -> str:
+    return hashlib.sha256(source.encode() + str(stamp).encode() + "|".join(brand.families()).encode()).hexdigest()
+
+
+def _compile_job(args) -> bytes:
+    """Runs in a worker process: the typst binding holds the GIL while it lays out, so two editions
+    only compile in parallel in two processes."""
     from .engine import typst_pdf
-    from .render_typst import render_typst
 
-    source = render_typst(ed, brand, notes)
-    key = hashlib.sha256(source.encode() + str(stamp).encode() + "|".join(brand.families()).encode()).hexdigest()
-    cached = cache / f"{key}.pdf"
-    if cached.is_file():
-        return cached.read_bytes()
-    pdf = typst_pdf(source, ed.report.folder, tuple(brand.families()), stamp)
-    artifacts.atomic_write(cached, pdf)
-    return pdf
+    source, root, families, stamp = args
+    return typst_pdf(source, Path(root), tuple(families), stamp)
 
 
-def _render_one(job, brand: Brand, opts: BuildOptions, stamp: int, out_dir: Path):
+def _render_one(job, brand: Brand, opts: BuildOptions, stamp: int, out_dir: Path, pdfs: dict):
     ed, fmt, engine = job
     notes = ed.notes_style(opts.notes, brand.notes)
     base = edition_name(ed.report.id, ed)
@@ -121,9 +126,41 @@ def _render_one(job, brand: Brand, opts: BuildOptions, stamp: int, out_dir: Path
         data, _pages = weasyprint_pdf(render_html(ed, brand, notes, paged=True), ed.report.folder, stamp)
         path = out_dir / f"{base}.weasyprint.pdf"
     else:
-        data = _compile_typst(ed, brand, notes, opts.out / ".cache", stamp)
+        data = pdfs[ed.locale.bcp47].result()
         path = out_dir / f"{base}.pdf"
     return job, path, data, notes, time.perf_counter() - t0
+
+
+def _start_typst(editions, brand: Brand, opts: BuildOptions, stamp: int, pool_box: list) -> dict:
+    """Render each edition's Typst source and start its compile (cached PDFs are reused as they are)."""
+    from concurrent.futures import Future
+
+    from .render_typst import render_typst
+
+    futures: dict = {}
+    cache = cache_dir() / "pdf"
+    for ed in editions:
+        source = render_typst(ed, brand, ed.notes_style(opts.notes, brand.notes))
+        cached = cache / f"{_typst_key(source, brand, stamp)}.pdf"
+        if cached.is_file():
+            f: Future = Future()
+            f.set_result(cached.read_bytes())
+        else:
+            if not pool_box:
+                pool_box.append(_pool(min(len(editions), os.cpu_count() or 1)))
+            f = pool_box[0].submit(_compile_job, (source, str(ed.report.folder), brand.families(), stamp))
+            f.add_done_callback(lambda done, path=cached: done.exception() or artifacts.atomic_write(path, done.result()))
+        futures[ed.locale.bcp47] = f
+    return futures
+
+
+def _pool(workers: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return ThreadPoolExecutor(max_workers=1)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def build(folder: Path, opts: BuildOptions) -> BuildResult:
@@ -149,8 +186,15 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
     stamp = timestamp(resolved)
     t = time.perf_counter()
     # every edition is made in memory first; nothing is written unless all of them succeed
-    with ThreadPoolExecutor(max_workers=min(4, len(jobs)) or 1) as pool:
-        done = list(pool.map(lambda j: _render_one(j, brand, opts, stamp, out_dir), jobs))
+    pool_box: list = []
+    typst_eds = [ed for ed in editions if "pdf" in opts.formats and opts.engine == "typst"]
+    try:
+        pdfs = _start_typst(typst_eds, brand, opts, stamp, pool_box)
+        with ThreadPoolExecutor(max_workers=min(4, len(jobs)) or 1) as threads:
+            done = list(threads.map(lambda j: _render_one(j, brand, opts, stamp, out_dir, pdfs), jobs))
+    finally:
+        if pool_box:
+            pool_box[0].shutdown()
     result.timings["render+engine"] = time.perf_counter() - t
     for (ed, fmt, engine), path, data, notes, seconds in done:
         artifacts.atomic_write(path, data)

@@ -120,6 +120,15 @@ def cmd_i18n(a) -> int:
     return 2
 
 
+def cmd_preview(a) -> int:
+    from .preview import Previewer
+
+    p = Previewer(_report(a.report), a.lang, a.brand, Path(a.out))
+    print("watching content, catalogs and styles; Ctrl-C to stop", flush=True)
+    p.watch()
+    return 0
+
+
 def cmd_preflight(a) -> int:
     from .preflight import run_preflight
 
@@ -156,6 +165,12 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--min-coverage", type=float, default=0.0)
     i.add_argument("--strict", action="store_true")
     i.set_defaults(func=cmd_i18n)
+    v = sub.add_parser("preview", help="rebuild one PDF edition on every change (stays running)")
+    v.add_argument("report", nargs="?")
+    v.add_argument("--lang")
+    v.add_argument("--brand", default="dset")
+    v.add_argument("--out", default="build")
+    v.set_defaults(func=cmd_preview)
     f = sub.add_parser("preflight", help="judge built artifacts with independent validators")
     f.add_argument("build_dir", nargs="?", default="build")
     f.add_argument("--require-all", action="store_true", help="a missing validator is a failure")

@@ -7,6 +7,7 @@ does not pay for subsetting again (a CJK face takes seconds).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import subprocess
@@ -19,6 +20,7 @@ _FACES = {"serif": [("400", "normal", ":style=Regular"), ("700", "normal", ":sty
           "sans": [("400", "normal", ":style=Regular"), ("700", "normal", ":style=Bold")]}
 
 
+@functools.lru_cache(maxsize=None)
 def _match(pattern: str) -> tuple[str, int, str]:
     out = subprocess.run(["fc-match", "-f", "%{file}|%{index}|%{family}", pattern], capture_output=True, text=True).stdout
     file, index, family = out.split("|", 2)
@@ -62,10 +64,9 @@ def _subset(file: str, index: int, chars: str, cache: Path) -> bytes | None:
 
 
 def cache_dir() -> Path:
-    import os
+    from .build import cache_dir as root
 
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "reportkit" / "fonts"
+    return root() / "fonts"
 
 
 def font_faces(brand: Brand, text: str, cache: Path | None = None) -> str:
