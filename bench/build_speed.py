@@ -35,6 +35,23 @@ def main() -> None:
     print(f"all four editions, empty cache:  median {statistics.median(cold):.2f} s ({', '.join(f'{x:.2f}' for x in cold)})")
     print(f"all four editions, warm cache:   median {statistics.median(warm):.2f} s ({', '.join(f'{x:.2f}' for x in warm)})")
 
+    edited = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, XDG_CACHE_HOME=f"{tmp}/cache")
+        proj = Path(tmp) / "proj"
+        shutil.copytree(ROOT / "content", proj / "content")
+        shutil.copytree(ROOT / "locales", proj / "locales")
+        cmd = [sys.executable, "-m", "reportkit", "build", "content/four-ounces", "--out", "b"]
+        subprocess.run(cmd, cwd=proj, check=True, capture_output=True, env=env)
+        target = proj / "content" / "four-ounces" / "ch4-conclusion.yaml"
+        text = target.read_text()
+        for i in range(3):  # no new characters: font subsets are reused, both PDFs recompile
+            target.write_text(text.replace("China's AI strategy is", f"China's AI strategy (edit {i}) is", 1))
+            t = time.perf_counter()
+            subprocess.run(cmd, cwd=proj, check=True, capture_output=True, env=env)
+            edited.append(time.perf_counter() - t)
+    print(f"all four editions, one paragraph edited: median {statistics.median(edited):.2f} s ({', '.join(f'{x:.2f}' for x in edited)})")
+
     sys.path.insert(0, str(ROOT / "src"))
     from reportkit.preview import Previewer
 

@@ -27,8 +27,24 @@ def _match(pattern: str) -> tuple[str, int, str]:
     return file, int(index), family.split(",")[0]
 
 
+def _face(file: str, index: int) -> str:
+    return hashlib.sha256(f"{file}|{index}".encode()).hexdigest()[:12]
+
+
 def _key(file: str, index: int, chars: str) -> str:
-    return hashlib.sha256(f"{file}|{index}|{chars}".encode()).hexdigest()[:24]
+    return f"{_face(file, index)}-{hashlib.sha256(chars.encode()).hexdigest()[:16]}"
+
+
+def _plan(file: str, index: int, chars: str, cache: Path) -> str:
+    """The character set to subset to: an already cached superset if there is one (an edit that only
+    removes characters costs nothing), else the union with what was cached before for this face, so
+    the set only grows and later edits find a superset."""
+    known = [p.read_text(encoding="utf-8") for p in cache.glob(f"{_face(file, index)}-*.chars")]
+    need = set(chars)
+    supersets = [k for k in known if need <= set(k)]
+    if supersets:
+        return min(supersets, key=len)
+    return "".join(sorted(need.union(*map(set, known))))
 
 
 def _subset(file: str, index: int, chars: str, cache: Path) -> bytes | None:
@@ -60,6 +76,7 @@ def _subset(file: str, index: int, chars: str, cache: Path) -> bytes | None:
     tmp = cached.with_suffix(".tmp")
     tmp.write_bytes(data)
     tmp.replace(cached)
+    cached.with_suffix(".chars").write_text(chars, encoding="utf-8")
     return data
 
 
@@ -87,7 +104,8 @@ def font_faces(brand: Brand, text: str, cache: Path | None = None) -> str:
                 file, index, found = _match(family + suffix)
                 if found == family:
                     faces.append((family, weight, style, file, index, subset_chars))
-    jobs = [(f[3], f[4], f[5], cache) for f in faces]
+    cache.mkdir(parents=True, exist_ok=True)
+    jobs = [(f[3], f[4], _plan(f[3], f[4], f[5], cache), cache) for f in faces]
     missing = [j for j in jobs if not (cache / f"{_key(*j[:3])}.woff2").is_file()]
     if len(missing) > 1:  # subsetting is pure Python: use every core on a cold cache
         from concurrent.futures import ProcessPoolExecutor
