@@ -153,6 +153,7 @@ def test_html_structure_and_links(built_example):
     assert any(t == "img" and a.get("alt") for t, a in p.attrs)
     assert "<script" not in html and "@media print" in html
     assert 'href="#noteref-1"' in html and 'id="note-1"' in html
+    assert '<a class="xref" href="#note-4">Note 4</a>' in html  # a cross-reference to a note
 
 
 def test_rebuild_is_byte_identical(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ def test_numbers_and_labels(example_copy):
     assert t["sec-data-sources"].number == ""  # level 3 unnumbered by default
     assert (t["fig-flow"].number, t["fig-missing"].number, t["tab-results"].number, t["box-terms"].number) == ("1", "2", "1", "1")
     assert t["step-two"].number == "2"
+    assert (t["n-data"].kind, t["n-data"].number) == ("note", "4")
 
 
 def test_notes_numbered_by_first_use_including_cells_and_captions(example_copy):

@@ -45,7 +45,9 @@ class HtmlInline:
         if isinstance(n, Span):
             return f'<span lang="{escape(n.lang)}">{self.nodes(n.children)}</span>'
         if isinstance(n, XRef):
-            return f'<a class="xref" href="#{escape(n.id)}">{escape(self.e.label_of(n.id))}</a>'
+            target = self.e.resolved.targets[n.id]
+            anchor = f"note-{target.number}" if target.kind == "note" else n.id
+            return f'<a class="xref" href="#{escape(anchor)}">{escape(self.e.label_of(n.id))}</a>'
         if isinstance(n, NoteRef):
             note = self.e.report.notes[n.id]
             num = note.number

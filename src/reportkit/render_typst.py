@@ -80,7 +80,11 @@ class TypstWriter:
         if isinstance(n, Span):
             return f"#rk-span({tstr(n.lang)})[{self.nodes(n.children)}]"
         if isinstance(n, XRef):
-            return f"#rk-xref(label({tstr(n.id)}), {tstr(self.e.label_of(n.id))})"
+            target = self.e.resolved.targets[n.id]
+            anchor = n.id
+            if target.kind == "note":  # notes carry their number's label, as endnote or footnote
+                anchor = f"{'fn' if self.notes == 'footnotes' else 'note'}-{target.number}"
+            return f"#rk-xref(label({tstr(anchor)}), {tstr(self.e.label_of(n.id))})"
         if isinstance(n, NoteRef):
             return self.noteref(n.id)
         raise TypeError(type(n))

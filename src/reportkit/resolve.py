@@ -98,6 +98,8 @@ class Resolver:
         for note in self.report.notes.values():
             if not note.number:
                 self.c.error(note.loc, f'note "{note.id}" is defined but never referenced; reference it with [^{note.id}] or delete it')
+        for note in self.note_order:  # a note can be cross-referenced too ("see note 12")
+            self.define(note.id, Target("note", str(note.number), None, note.loc))
         for node, rich in self.refs:
             if node.id not in self.targets:
                 self.c.error(rich.loc, f'unknown reference "[@{node.id}]"{did_you_mean(node.id, self.targets)}')
