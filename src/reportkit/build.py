@@ -158,7 +158,11 @@ def _pool(workers: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    from . import engine
+
+    # fork is only safe before Typst has run in this process (see engine.compiled_here); a long-lived
+    # process (preview, tests) compiles in a thread instead
+    if workers < 2 or engine.compiled_here or "fork" not in multiprocessing.get_all_start_methods():
         return ThreadPoolExecutor(max_workers=1)
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 

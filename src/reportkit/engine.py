@@ -12,6 +12,9 @@ from .errors import Diagnostic, Loc, ReportError
 from .fonts import typst_fonts
 
 _lock = threading.Lock()
+# Set once Typst has compiled in this process: its worker threads exist from then on, and a forked
+# child would inherit their locks but not the threads (build.py then compiles in threads instead).
+compiled_here = False
 
 
 @functools.lru_cache(maxsize=16)
@@ -28,8 +31,10 @@ def typst_pdf(source: str, root: Path, families: tuple[str, ...], timestamp: int
     """Compile Typst source to PDF bytes; raises ReportError with Typst's message on failure."""
     import typst
 
+    global compiled_here
     with _lock:
         compiler = _compiler(str(root.resolve()), families, threading.get_ident())
+        compiled_here = True
     try:
         pdf, warnings = compiler.compile_with_warnings(source.encode("utf-8"), format="pdf", timestamp=timestamp,
                                                        pdf_standards=list(standards))

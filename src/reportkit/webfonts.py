@@ -108,9 +108,11 @@ def font_faces(brand: Brand, text: str, cache: Path | None = None) -> str:
     jobs = [(f[3], f[4], _plan(f[3], f[4], f[5], cache), cache) for f in faces]
     missing = [j for j in jobs if not (cache / f"{_key(*j[:3])}.woff2").is_file()]
     if len(missing) > 1:  # subsetting is pure Python: use every core on a cold cache
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor() as pool:
+        # spawn, not fork: this process may already run Typst's threads
+        with ProcessPoolExecutor(mp_context=multiprocessing.get_context("spawn")) as pool:
             list(pool.map(_subset_job, missing))
     rules = []
     for (family, weight, style, *_), job in zip(faces, jobs):
