@@ -155,6 +155,20 @@ def test_built_edition_uses_translation_and_counts_fallback(example_copy):
 def test_invalid_po_syntax_names_line(example_copy):
     update(resolved(example_copy), "zh-Hant")
     po = po_path(example_copy)
-    po.write_text(po.read_text() + '\nmsgid "broken\n')
+    lines = po.read_text().splitlines()
+    broken = next(i for i, l in enumerate(lines) if l.startswith('msgid "Results by group"'))
+    lines[broken] = 'msgid Results by group"'  # a lost quote: Babel's reader would skip the entry silently
+    po.write_text("\n".join(lines) + "\n")
     items = check_catalogs(resolved(example_copy), "zh-Hant", example_copy.parent.parent / "locales").items
-    assert any("invalid PO syntax" in str(d) and "findings.po" in str(d) for d in items)
+    assert any(str(d).startswith(f"{po}:{broken + 1}:") and "invalid PO syntax" in str(d) for d in items), items
+    try:
+        build(example_copy, BuildOptions(out=example_copy.parent / "b", langs=["zh-Hant"]))
+        raise AssertionError("build used a broken catalog")
+    except ReportError as e:
+        assert "invalid PO syntax" in str(e)
+    before = po.read_bytes()
+    try:
+        update(resolved(example_copy), "zh-Hant")
+        raise AssertionError("update merged a broken catalog")
+    except ReportError:
+        assert po.read_bytes() == before  # nothing rewritten, no translation lost

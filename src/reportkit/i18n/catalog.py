@@ -149,6 +149,9 @@ def update(resolved: Resolved, lang: str, root: Path | None = None) -> list[tupl
         path = folder / f"{name}.po"
         template = tmpls.get(name) or Catalog(charset="utf-8", creation_date=_stamp(resolved), fuzzy=False)
         if path.is_file():
+            broken = syntax_errors([path])
+            if broken:  # merging would rewrite the file without the entries Babel could not read
+                raise ReportError(broken)
             cat = read_catalog(path, code.gettext)
             previous = {m.id: m.previous_id for m in cat if m.fuzzy and m.previous_id}
             cat.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True,
@@ -174,9 +177,33 @@ def catalog_files(report_id: str, lang: str, root: Path) -> list[Path]:
     return sorted(folder.glob("*.po")) if folder.is_dir() else []
 
 
+def syntax_errors(paths: list[Path]) -> list:
+    """PO syntax errors as Diagnostics, from GNU msgfmt (Babel's reader accepts broken entries
+    silently). Empty when msgfmt is not installed: Babel's own checks still apply."""
+    import re
+    import shutil
+    import subprocess
+
+    if not paths or not shutil.which("msgfmt"):
+        return []
+    out = []
+    stderr = "".join(subprocess.run(["msgfmt", "-o", "/dev/null", str(p)], capture_output=True, text=True).stderr
+                     for p in paths)  # one file at a time: msgfmt merges several into one catalog
+    for line in stderr.splitlines():
+        m = re.match(r"^(.+?\.po):(\d+):(?:(\d+):)? (.+)$", line)
+        if m and "warning" not in m.group(4):
+            out.append(Diagnostic(Loc(_relative(m.group(1)), int(m.group(2)), int(m.group(3) or 0)),
+                                  f"invalid PO syntax: {m.group(4)}; fix the entry or restore it from git"))
+    return out
+
+
 def load_translations(report_id: str, lang: str, root: Path) -> dict[str, Entry]:
-    """msgid -> Entry over every catalog of the language (obsolete entries are not used)."""
+    """msgid -> Entry over every catalog of the language (obsolete entries are not used).
+    A catalog with a syntax error stops the build: its entries would be lost silently."""
     out: dict[str, Entry] = {}
+    errors = syntax_errors(catalog_files(report_id, lang, root))
+    if errors:
+        raise ReportError(errors)
     for path in catalog_files(report_id, lang, root):
         cat = read_catalog(path, parse_locale(lang).gettext)
         for msg in cat:

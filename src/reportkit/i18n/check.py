@@ -16,7 +16,7 @@ from ..errors import Collector, Loc, ReportError
 from ..localize import describe
 from ..locales import parse_locale
 from ..resolve import Resolved
-from .catalog import catalog_files, read_catalog
+from .catalog import catalog_files, read_catalog, syntax_errors
 from .units import units
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
@@ -66,7 +66,12 @@ def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
     known = {u.rich.source: u for u in units(resolved, include_notes=True)}
     terms = glossary(root, lang)
     note_sources = {n.text.source for n in resolved.report.notes.values() if not n.translate}
-    for path in catalog_files(resolved.report.id, code.bcp47, root):
+    files = catalog_files(resolved.report.id, code.bcp47, root)
+    broken = syntax_errors(files)
+    c.items.extend(broken)
+    for path in files:
+        if any(d.loc.file.endswith(path.name) and str(path).endswith(d.loc.file) for d in broken):
+            continue
         try:
             cat = read_catalog(path, code.gettext)
         except ReportError as e:
