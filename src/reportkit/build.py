@@ -67,7 +67,10 @@ def make_editions(resolved: Resolved, langs: list[str], opts: BuildOptions) -> l
     source = parse_locale(resolved.report.meta.lang)
     editions = []
     for lang in langs:
-        code = parse_locale(lang)
+        try:
+            code = parse_locale(lang)
+        except ValueError as e:
+            raise ReportError([Diagnostic(Loc("--lang"), f"{e}; use a BCP 47 tag such as en or zh-Hant")])
         if code.bcp47 == source.bcp47:
             editions.append(localize(resolved))
             continue
