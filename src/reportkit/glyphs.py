@@ -10,7 +10,7 @@ import functools
 from .brand import load_brand
 from .errors import Diagnostic
 from .fonts import files_for
-from .model import Rich
+from .model import Rich, map_rich
 
 _IGNORED = {"\n", "\t", "\u200b", "\u00ad", "\u2060"}
 
@@ -42,8 +42,6 @@ def missing_in(text: str, cover: frozenset) -> list[str]:
 
 def check_glyphs(resolved, brand_name: str, editions=None) -> list[Diagnostic]:
     """One error per text that holds a character none of the brand's fonts can draw."""
-    from .localize import _replace_rich
-
     brand = load_brand(brand_name)
     cover = covered(tuple(brand.families()))
     out: list[Diagnostic] = []
@@ -59,6 +57,6 @@ def check_glyphs(resolved, brand_name: str, editions=None) -> list[Diagnostic]:
                                                  f"{', '.join(f'U+{ord(c):04X} {c!r}' for c in gaps)}; replace the character or add a font to the brand"))
             return rich
 
-        _replace_rich(report, visit, set())
+        map_rich(report, visit)
         out.extend(seen)
     return out

@@ -30,6 +30,7 @@ class Loader:
         self.notes: dict[str, Note] = {}
         self.files: list[Path] = []
         self.translate_notes: set[str] = set()
+        self.section_numbers: dict[str, str] = {}  # chapter id -> "chapter" | "plain"
 
     # -- files --
     def shown(self, path: Path) -> str:
@@ -148,8 +149,7 @@ class Loader:
             self.c.error(m.loc, 'report.yaml needs "chapters": a list of chapter files')
         self.c.raise_if_errors()
         report_id = str(m.get("id") or self.folder.name)
-        sections = {ch.id: ch._section_numbers for ch in chapters}
-        return Report(report_id, self.folder, meta, chapters, self.notes, self.files, sections)
+        return Report(report_id, self.folder, meta, chapters, self.notes, self.files, self.section_numbers)
 
     def meta(self, m: YMap) -> Meta:
         what = "report.yaml"
@@ -200,7 +200,7 @@ class Loader:
             self.c.error(loc_of(m.get("section_numbers"), m.loc), '"section_numbers" must be chapter or plain')
         section = Section(self.ident(m, "a chapter", True), self.rich_key(m, "title", "a chapter", True), 1,
                           self.flag(m, "numbered", True), self.blocks(m.get("blocks"), m.loc, 2), m.loc)
-        section._section_numbers = numbering
+        self.section_numbers[section.id] = numbering
         return section
 
     def read_notes(self, m: YMap) -> None:

@@ -6,7 +6,6 @@ must keep the source's note references, cross-references, links and markup, or t
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -14,7 +13,7 @@ from . import inline
 from .catalog_ui import translations
 from .errors import Collector
 from .locales import LocaleCode, parse_locale
-from .model import Report, Rich
+from .model import Report, Rich, map_rich
 from .resolve import Resolved, Target
 from .ui_strings import LABELS
 
@@ -63,29 +62,6 @@ class Edition:
         return override or self.report.meta.notes_style or brand_default
 
 
-def _replace_rich(obj, replace, seen: set) -> None:
-    """Swap every Rich reachable from `obj` (dataclasses, lists, dicts) for replace(rich)."""
-    if id(obj) in seen:
-        return
-    seen.add(id(obj))
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, Rich):
-                setattr(obj, f.name, replace(value, obj))
-            else:
-                _replace_rich(value, replace, seen)
-    elif isinstance(obj, list):
-        for i, value in enumerate(obj):
-            if isinstance(value, Rich):
-                obj[i] = replace(value, obj)
-            else:
-                _replace_rich(value, replace, seen)
-    elif isinstance(obj, dict):
-        for key, value in obj.items():
-            _replace_rich(value, replace, seen)
-
-
 def localize(resolved: Resolved, lang: str | None = None, catalog=None) -> Edition:
     """Make the edition of `lang` (default: the source language). `catalog` maps source text to an entry
     with .string, .fuzzy and .loc (see i18n.catalog); missing or fuzzy entries fall back to the source."""
@@ -124,7 +100,7 @@ def localize(resolved: Resolved, lang: str | None = None, catalog=None) -> Editi
         stats["translated"] += 1
         return Rich(entry.string, nodes, entry.loc)
 
-    _replace_rich(report, replace, set())
+    map_rich(report, replace)
     _localize_artwork(report, locale)
     c.raise_if_errors()
     # the targets' titles must follow the translation (they are what cross-references print)

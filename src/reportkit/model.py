@@ -6,6 +6,7 @@ renderers only read.
 from __future__ import annotations
 
 import datetime
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Union
@@ -225,7 +226,6 @@ class Note:
     loc: Loc
     translate: bool = False
     number: int = 0  # set by resolve, in order of first reference
-    first_ref: str = ""  # anchor of the first reference, set by resolve
 
 
 @dataclass
@@ -298,3 +298,28 @@ def walk_inlines(nodes) -> Iterator:
         yield n
         if isinstance(n, (Emph, Strong, Link, Span)):
             yield from walk_inlines(n.children)
+
+
+def map_rich(obj, replace, seen: set | None = None) -> None:
+    """Swap every Rich reachable from `obj` (dataclasses, lists, dicts) for replace(rich, owner), in place.
+    Localize uses it to translate; checks use it to visit every text."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, Rich):
+                setattr(obj, f.name, replace(value, obj))
+            else:
+                map_rich(value, replace, seen)
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            if isinstance(value, Rich):
+                obj[i] = replace(value, obj)
+            else:
+                map_rich(value, replace, seen)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            map_rich(value, replace, seen)

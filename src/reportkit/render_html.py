@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from .brand import STYLES, Brand
 from .localize import Edition
-from .model import Emph, Link, NoteRef, Rich, Span, Strong, Text, XRef
+from .model import Emph, Link, NoteRef, Rich, Span, Strong, Text, XRef, map_rich
 
 
 class HtmlInline:
@@ -113,15 +113,13 @@ def _page_values(brand: Brand) -> dict:
 
 def edition_text(edition: Edition) -> str:
     """Every character the edition may print (its texts and interface words), for font subsetting."""
-    from .localize import _replace_rich
-
     parts: list[str] = []
 
     def visit(rich, owner):
         parts.append(rich.plain())
         return rich
 
-    _replace_rich(edition.report, visit, set())
+    map_rich(edition.report, visit)
     parts += [edition._(w) for w in _ui_words()] + [edition.date_text(), edition.colon, "↩0123456789"]
     return "".join(parts)
 

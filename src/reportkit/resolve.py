@@ -68,7 +68,6 @@ class Resolver:
                 elif not note.number:
                     self.note_order.append(note)
                     note.number = len(self.note_order)
-                    note.first_ref = f"noteref-{note.number}"
             elif isinstance(node, XRef):
                 self.refs.append((node, rich))
 
