@@ -63,6 +63,16 @@ class TypstWriter:
             return None
         return Markup("".join(self.node(n) for n in rich.nodes))
 
+    def heading(self, rich: Rich) -> Markup:
+        """A heading's markup; in CJK editions its last two characters are joined (U+2060) so that a
+        line never holds a single orphaned character."""
+        nodes = list(rich.nodes)
+        if self.e.locale.is_cjk and nodes and isinstance(nodes[-1], Text):
+            t = nodes[-1].text.rstrip()
+            if len(t) >= 2 and all("\u3400" <= ch <= "\u9fff" for ch in t[-2:]):
+                nodes[-1] = Text(t[:-1] + "\u2060" + t[-1])
+        return Markup("".join(self.node(n) for n in nodes))
+
     def nodes(self, nodes) -> str:
         return "".join(self.node(n) for n in nodes)
 
@@ -117,7 +127,7 @@ class TypstWriter:
         if isinstance(b, Para):
             self.emit(f"#par[{self.inl(b.text)}]" + (f" #label({tstr(b.id)})" if b.id and not b.id.startswith("p-") else "") + "\n")
         elif isinstance(b, Section):
-            self.emit(call("rk-section", b.id, b.level, b.number or None, self.inl(b.title)))
+            self.emit(call("rk-section", b.id, b.level, b.number or None, self.heading(b.title)))
             for child in b.blocks:
                 self.block(child)
         elif isinstance(b, Quote):
@@ -200,7 +210,7 @@ class TypstWriter:
         self.emit("#set page(numbering: \"1\")\n#rk-main-matter()")
         for ch in r.chapters:
             eyebrow = e.label_of(ch.id) if ch.number else None
-            self.emit(call("rk-chapter", ch.id, ch.number or None, eyebrow, self.inl(ch.title)))
+            self.emit(call("rk-chapter", ch.id, ch.number or None, eyebrow, self.heading(ch.title)))
             for b in ch.blocks:
                 self.block(b)
         if self.notes == "endnotes" and e.resolved.notes_order:
