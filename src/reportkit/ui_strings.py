@@ -1,4 +1,4 @@
-"""The closed list of interface words the editions print. Extracted into reportkit.pot by `make-ui-pot`."""
+"""The closed list of interface words the editions print; their translations are in reportkit/locale/."""
 
 
 def N_(s: str) -> str:
@@ -17,7 +17,6 @@ LABELS = {
 
 WORDS = [
     N_("Contents"), N_("Notes"), N_("Source"), N_("Authors"), N_("Acknowledgments"), N_("Disclaimer"),
-    N_("Back to text"), N_("Artwork not available"), N_("Figure placeholder"), N_("Skip to contents"),
-    N_("Read this report in %(language)s"), N_("Page %(page)s"), N_("Published %(date)s"),
-    N_("Copyright"), N_("About"), N_("Table of contents"),
+    N_("Back to text"), N_("Artwork not available"), N_("Skip to contents"), N_("About"), N_("Languages"),
+    N_("Pull quote"),
 ]
