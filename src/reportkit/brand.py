@@ -8,7 +8,13 @@ from pathlib import Path
 from .errors import Collector, Loc, ReportError, did_you_mean
 from .yamlsrc import YMap, plain, read_yaml
 
-STYLES = Path(__file__).resolve().parents[2] / "styles"
+def _styles() -> Path:
+    """The project's styles/ (the current folder's, so a team's own brands win), else reportkit's own."""
+    here = Path.cwd() / "styles"
+    return here if (here / "base").is_dir() else Path(__file__).resolve().parents[2] / "styles"
+
+
+STYLES = _styles()
 COLOR_KEYS = ("primary", "accent", "text", "muted", "surface", "rule", "on-primary")
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _FAMILY = re.compile(r"^[A-Za-z0-9 ]+$")

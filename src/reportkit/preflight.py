@@ -19,7 +19,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
-TOOLS = PROJECT / "tools" / "node_modules"
+TOOLS = next((p for p in (Path.cwd() / "tools" / "node_modules", PROJECT / "tools" / "node_modules") if p.is_dir()),
+             PROJECT / "tools" / "node_modules")
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # CSS the Nu checker does not know: CSS Paged Media and newer properties. Only these are filtered.
 VNU_FILTERS = (r"“string-set”", r"“leader\(", r"“target-counter", r"@page", r"“text-wrap”", r"“line-break”",
