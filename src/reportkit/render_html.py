@@ -55,7 +55,8 @@ class HtmlInline:
             self.seen.add(n.id)
             ident = f' id="noteref-{num}"' if first else ""
             label = escape(self.e._("Note %(number)s", number=num))
-            return f'<a class="noteref" href="#note-{num}"{ident} role="doc-noteref" aria-label="{label}"><sup>{num}</sup></a>'
+            # the word joiner keeps the marker on the line of the word before it
+            return f'\u2060<a class="noteref" href="#note-{num}"{ident} role="doc-noteref" aria-label="{label}"><sup>{num}</sup></a>'
         raise TypeError(type(n))
 
 
