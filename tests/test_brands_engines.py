@@ -16,7 +16,7 @@ from reportkit.errors import ReportError
 from reportkit.i18n.units import units
 from reportkit.load import load
 from reportkit.localize import localize
-from reportkit.model import Link, NoteRef, Text, XRef, walk_inlines
+from reportkit.model import NoteRef, Text, XRef, walk_inlines
 from reportkit.render_html import render_html
 from reportkit.resolve import resolve
 

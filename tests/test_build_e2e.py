@@ -1,7 +1,6 @@
 """Build the example report and inspect the real PDF and HTML."""
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 
 import pypdf

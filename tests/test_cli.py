@@ -1,5 +1,4 @@
 """The command as a person meets it: one-line errors with file:line, exit codes, no tracebacks."""
-import os
 import subprocess
 import sys
 

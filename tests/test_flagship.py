@@ -2,7 +2,6 @@
 source text appears in the built English HTML and PDF editions; the zh-Hant edition is complete too."""
 import re
 import subprocess
-from pathlib import Path
 
 import pypdf
 import pytest

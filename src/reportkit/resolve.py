@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import Collector, did_you_mean
-from .model import (Cell, Figure, GroupRow, Link, ListBlock, NoteRef, Para, Quote, Report, Rich, Row,
-                    Section, Sidebar, Table, Terms, XRef, walk_inlines)
+from .model import (Figure, GroupRow, ListBlock, NoteRef, Para, Quote, Report, Rich, Section, Sidebar, Table, Terms, XRef, walk_inlines)
 
 
 @dataclass
