@@ -57,8 +57,8 @@ def timestamp(resolved: Resolved) -> int:
 def available_langs(resolved: Resolved) -> list[str]:
     root = locales_root(resolved.report.folder)
     source = parse_locale(resolved.report.meta.lang).bcp47
-    others = sorted(p.parent.name for p in root.glob(f"*/{resolved.report.id}") if p.is_dir() and p.parent.name != "templates"
-                    for _ in [0] if any(p.glob("*.po")))
+    others = sorted(p.parent.name for p in root.glob(f"*/{resolved.report.id}")
+                    if p.parent.name != "templates" and any(p.glob("*.po")))
     return [source] + [x for x in others if x != source]
 
 
@@ -180,11 +180,10 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
         raise ReportError(resolved.warnings)
     result.timings["load+resolve"] = time.perf_counter() - t
     brand = load_brand(opts.brand)
-    langs = opts.langs or available_langs(resolved)
-    t = time.perf_counter()
-    editions = make_editions(resolved, langs, opts)
-    result.timings["localize"] = time.perf_counter() - t
     all_langs = available_langs(resolved)
+    t = time.perf_counter()
+    editions = make_editions(resolved, opts.langs or all_langs, opts)
+    result.timings["localize"] = time.perf_counter() - t
     for ed in editions:
         ed.alternates = [(parse_locale(x), f"{report.id}.{parse_locale(x).bcp47}.html", _language_name(x))
                          for x in all_langs if parse_locale(x).bcp47 != ed.locale.bcp47]

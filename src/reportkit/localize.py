@@ -28,7 +28,7 @@ class Edition:
     source_locale: LocaleCode
     gettext: object
     stats: dict = field(default_factory=dict)  # translated / fallback / fuzzy counts
-    alternates: list = field(default_factory=list)  # [(LocaleCode, href)] filled by the build
+    alternates: list = field(default_factory=list)  # [(LocaleCode, href, language name)] filled by the build
 
     def _(self, message: str, **kw) -> str:
         text = self.gettext.gettext(message)
@@ -87,15 +87,9 @@ def localize(resolved: Resolved, lang: str | None = None, catalog=None) -> Editi
             stats["fuzzy"] += 1
             stats["fallback"] += 1
             return rich
-        try:
-            nodes = inline.parse(entry.string)
-        except inline.InlineError as e:
-            c.error(entry.loc, f"translation markup: {e}; compare with the source text")
-            return rich
-        want = Counter(inline.placeholders(rich.nodes, locale.bcp47))
-        got = Counter(inline.placeholders(nodes, locale.bcp47))
-        if want != got:
-            c.error(entry.loc, f"translation changes the markup: {describe(want, got)}; keep every note, reference and link of the source")
+        nodes, problem = parse_translation(rich, entry.string, locale.bcp47)
+        if problem:
+            c.error(entry.loc, problem)
             return rich
         stats["translated"] += 1
         return Rich(entry.string, nodes, entry.loc)
@@ -111,6 +105,22 @@ def localize(resolved: Resolved, lang: str | None = None, catalog=None) -> Editi
     notes_order = [report.notes[n.id] for n in resolved.notes_order]
     new_resolved = Resolved(report, targets, notes_order, resolved.warnings, resolved.placeholders)
     return Edition(report, new_resolved, locale, source, ui, dict(stats))
+
+
+def parse_translation(source: Rich, text: str, lang: str) -> tuple[list | None, str | None]:
+    """Parse a translation with the content's own inline parser and compare its markup with the
+    source's (by note, reference and link target, not by raw text). Returns (nodes, None) when it
+    keeps every note, reference, link and emphasis, else (nodes or None, what is wrong)."""
+    try:
+        nodes = inline.parse(text)
+    except inline.InlineError as e:
+        return None, f"unbalanced markup in translation: {e}"
+    want = Counter(inline.placeholders(source.nodes, lang))
+    got = Counter(inline.placeholders(nodes, lang))
+    if want != got:
+        return nodes, (f"translation changes the markup: {describe(want, got)}; "
+                       "keep every note, reference, link and emphasis of the source")
+    return nodes, None
 
 
 def _localize_artwork(report: Report, locale: LocaleCode) -> None:

@@ -55,7 +55,7 @@ def templates(resolved: Resolved) -> dict[str, Catalog]:
                                       creation_date=_stamp(resolved), revision_date=_stamp(resolved), fuzzy=False)
             cat.msgid_bugs_address = ""
         line = unit.rich.loc.line
-        location = (_relative(unit.file), line)
+        location = (shown_path(unit.file), line)
         if unit.rich.source in cat:
             msg = cat[unit.rich.source]
             msg.locations.append(location)  # one context comment is enough; Babel merges several unstably
@@ -64,7 +64,8 @@ def templates(resolved: Resolved) -> dict[str, Catalog]:
     return out
 
 
-def _relative(file: str) -> str:
+def shown_path(file) -> str:
+    """A path as diagnostics print it: relative to the current folder when inside it."""
     p = Path(file)
     try:
         return p.resolve().relative_to(Path.cwd()).as_posix()
@@ -132,9 +133,9 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
             return _restore_previous(read_po(f, locale=locale, abort_invalid=True))
     except PoFileError as e:
         line = getattr(e, "lineno", 0)
-        raise ReportError([Diagnostic(Loc(_relative(str(path)), line), f"invalid PO syntax: {e}; fix the entry or restore it from git")])
+        raise ReportError([Diagnostic(Loc(shown_path(str(path)), line), f"invalid PO syntax: {e}; fix the entry or restore it from git")])
     except (UnicodeDecodeError, ValueError) as e:
-        raise ReportError([Diagnostic(Loc(_relative(str(path))), f"unreadable catalog: {e}")])
+        raise ReportError([Diagnostic(Loc(shown_path(str(path))), f"unreadable catalog: {e}")])
 
 
 def update(resolved: Resolved, lang: str, root: Path | None = None) -> list[tuple[Path, bool]]:
@@ -192,7 +193,7 @@ def syntax_errors(paths: list[Path]) -> list:
     for line in stderr.splitlines():
         m = re.match(r"^(.+?\.po):(\d+):(?:(\d+):)? (.+)$", line)
         if m and "warning" not in m.group(4):
-            out.append(Diagnostic(Loc(_relative(m.group(1)), int(m.group(2)), int(m.group(3) or 0)),
+            out.append(Diagnostic(Loc(shown_path(m.group(1)), int(m.group(2)), int(m.group(3) or 0)),
                                   f"invalid PO syntax: {m.group(4)}; fix the entry or restore it from git"))
     return out
 
@@ -210,7 +211,7 @@ def load_translations(report_id: str, lang: str, root: Path) -> dict[str, Entry]
             if not msg.id or not isinstance(msg.id, str):
                 continue
             entry = Entry(msg.string if isinstance(msg.string, str) else "", msg.fuzzy,
-                          Loc(_relative(str(path)), msg.lineno or 0))
+                          Loc(shown_path(str(path)), msg.lineno or 0))
             if msg.id not in out or (entry.string and not out[msg.id].string):
                 out[msg.id] = entry
     return out

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import yaml
 
-from .. import inline
 from ..errors import Collector, Loc, ReportError
-from ..localize import describe
+from ..localize import parse_translation
 from ..locales import parse_locale
 from ..resolve import Resolved
-from .catalog import catalog_files, read_catalog, syntax_errors
+from .catalog import catalog_files, read_catalog, shown_path, syntax_errors
 from .units import units
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
@@ -66,22 +65,17 @@ def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
     known = {u.rich.source: u for u in units(resolved, include_notes=True)}
     terms = glossary(root, lang)
     note_sources = {n.text.source for n in resolved.report.notes.values() if not n.translate}
-    files = catalog_files(resolved.report.id, code.bcp47, root)
-    broken = syntax_errors(files)
-    c.items.extend(broken)
-    for path in files:
-        if any(d.loc.file.endswith(path.name) and str(path).endswith(d.loc.file) for d in broken):
+    for path in catalog_files(resolved.report.id, code.bcp47, root):
+        broken = syntax_errors([path])
+        if broken:
+            c.items.extend(broken)
             continue
         try:
             cat = read_catalog(path, code.gettext)
         except ReportError as e:
             c.items.extend(e.diagnostics)
             continue
-        shown = path.as_posix()
-        try:
-            shown = path.resolve().relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            pass
+        shown = shown_path(path)
         for msg in cat:
             if not msg.id or not isinstance(msg.string, str) or not msg.string:
                 continue
@@ -89,16 +83,10 @@ def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
             unit = known.get(msg.id)
             if unit is None:
                 continue  # obsolete-to-be: `i18n update` will mark it
-            try:
-                got_nodes = inline.parse(msg.string)
-            except inline.InlineError as e:
-                c.error(loc, f"unbalanced markup in translation: {e}")
-                continue
-            want = Counter(inline.placeholders(unit.rich.nodes, code.bcp47))
-            got = Counter(inline.placeholders(got_nodes, code.bcp47))
-            if want != got:
-                c.error(loc, f"translation changes the markup: {describe(want, got)}; keep every note, reference, link and emphasis of the source")
-            if msg.fuzzy:
+            got_nodes, problem = parse_translation(unit.rich, msg.string, code.bcp47)
+            if problem:
+                c.error(loc, problem)
+            if got_nodes is None or msg.fuzzy:
                 continue
             if numbers(unit.rich.plain()) != numbers(inline_plain(got_nodes)):
                 missing = numbers(unit.rich.plain()) - numbers(inline_plain(got_nodes))
