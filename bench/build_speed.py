@@ -1,76 +1,188 @@
-"""Measure build times of the flagship report (run: python3 bench/build_speed.py).
+"""Side-by-side build speed: reportkit against the peer route (Pandoc Markdown -> Pandoc -> Typst).
 
-1. first build ever: a new process, empty build folder, empty cache (XDG_CACHE_HOME pointed at a new
-   folder): all four editions (EN/zh-Hant x PDF/HTML), font subsetting included;
-2. same, but with a warm cache (nothing changed since the last build): what a rebuild costs;
-3. preview: a paragraph edited in a content file, rebuilt in the running `reportkit preview` process;
-4. the WeasyPrint engine for one edition, in a new process (its import included).
+    python3 bench/build_speed.py [--runs N] [--no-peer] [--no-hyperfine]
+
+The peer route (../shared/bench/peer/peer.sh, set up once with `peer.sh setup`) converts the
+flagship's text with Pandoc and compiles ONE English PDF with typst. Ours builds the flagship's FOUR
+editions (English and zh-Hant, PDF and HTML) with `reportkit build content/four-ounces`, in a copy
+of the project, in these cases:
+
+  edit      one word of a paragraph changed before each run (a new word each time: both PDFs and
+            both HTML files are made again; the font subsets come from the cache)
+  no-op     nothing changed since the last build (warm cache)
+  cold      first build: empty cache (XDG_CACHE_HOME a new folder), empty output folder
+  check     `reportkit check content/four-ounces` (catalogs and glyph coverage)
+
+Both routes run in the same invocation, interleaved per case, because this machine is shared and
+noisy. Times are medians of N runs (hyperfine when installed, else Python's clock around the
+subprocess); peak memory is the largest resident set of one process of the command tree
+(/usr/bin/time's %M, from one extra run). The ratio is ours / peer.
 """
+from __future__ import annotations
+
+import argparse
+import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+PEER = ROOT.parent / "shared" / "bench" / "peer" / "peer.sh"
+TIME = "/usr/bin/time"
+EDIT_FILE = Path("content") / "four-ounces" / "ch4-conclusion.yaml"
+EDIT_FROM = "China's AI strategy is"
 
 
-def timed(cmd, env) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, env=env)
-    return time.perf_counter() - t
+@dataclass
+class Case:
+    name: str
+    what: str
+    cmd: str
+    cwd: Path
+    env: dict
+    prepare: str = ""  # shell command run before every measured run (not timed)
+    times: list = field(default_factory=list)
+    peak_kb: int = 0
+
+
+def sh(cmd: str, cwd: Path, env: dict, check=True) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-c", cmd], cwd=cwd, env=env, check=check, capture_output=True, text=True)
+
+
+def time_python(case: Case, runs: int) -> None:
+    for _ in range(runs):
+        if case.prepare:
+            sh(case.prepare, case.cwd, case.env)
+        t = time.perf_counter()
+        sh(case.cmd, case.cwd, case.env)
+        case.times.append(time.perf_counter() - t)
+
+
+def time_hyperfine(case: Case, runs: int, work: Path) -> None:
+    out = work / f"hf-{case.name}.json"
+    cmd = ["hyperfine", "--runs", str(runs), "--shell", "bash", "--export-json", str(out), "--style", "none"]
+    if case.prepare:
+        cmd += ["--prepare", case.prepare]
+    subprocess.run(cmd + [case.cmd], cwd=case.cwd, env=case.env, check=True, capture_output=True, text=True)
+    case.times += json.loads(out.read_text())["results"][0]["times"]
+
+
+def peak_memory(case: Case, work: Path) -> None:
+    if not Path(TIME).exists():
+        return
+    if case.prepare:
+        sh(case.prepare, case.cwd, case.env)
+    report = work / f"mem-{case.name}.txt"
+    sh(f"{TIME} -f %M -o {shlex.quote(str(report))} bash -c {shlex.quote(case.cmd)}", case.cwd, case.env)
+    case.peak_kb = int(report.read_text().split()[-1])
+
+
+def project_copy(work: Path) -> Path:
+    proj = work / "proj"
+    shutil.copytree(ROOT / "content" / "four-ounces", proj / "content" / "four-ounces")
+    shutil.copytree(ROOT / "locales", proj / "locales")
+    if (ROOT / "styles").is_dir():
+        shutil.copytree(ROOT / "styles", proj / "styles", symlinks=True)
+    return proj
+
+
+EDITOR = r'''
+import pathlib, sys
+path, marker, counter = pathlib.Path(sys.argv[1]), sys.argv[2], pathlib.Path(sys.argv[3])
+n = int(counter.read_text()) + 1 if counter.exists() else 1
+counter.write_text(str(n))
+original = pathlib.Path(sys.argv[4]).read_text(encoding="utf-8")
+words = ["plainly", "largely", "mostly", "broadly", "clearly", "simply", "partly", "really"]
+word = words[n % len(words)] + "".join("abcdefghij"[int(d)] for d in str(n // len(words)))
+path.write_text(original.replace(marker, marker.replace(" is", f" {word} is"), 1), encoding="utf-8")
+'''
+
+
+def cases(work: Path, python: str) -> tuple[list[Case], Case | None]:
+    proj = project_copy(work)
+    base = dict(os.environ)
+    warm_env = dict(base, XDG_CACHE_HOME=str(work / "cache-warm"))
+    cold_env = dict(base, XDG_CACHE_HOME=str(work / "cache-cold"))
+    editor = work / "edit.py"
+    editor.write_text(EDITOR)
+    pristine = work / "pristine.yaml"
+    shutil.copy(proj / EDIT_FILE, pristine)
+    rk = f"{shlex.quote(python)} -m reportkit"
+    build = f"{rk} build content/four-ounces --format pdf,html"
+    edit = (f"{shlex.quote(python)} {editor} {EDIT_FILE} {shlex.quote(EDIT_FROM)} {work / 'edit-count'} {pristine}")
+    ours = [
+        Case("edit", "4 editions after a one-word edit", f"{build} --out out-edit", proj, warm_env, prepare=edit),
+        Case("no-op", "4 editions, nothing changed", f"{build} --out out-noop", proj, warm_env),
+        Case("cold", "4 editions, empty cache and build folder", f"{build} --out out-cold", proj, cold_env,
+             prepare=f"rm -rf {work / 'cache-cold'} out-cold"),
+        Case("check", "reportkit check", f"{rk} check content/four-ounces", proj, warm_env),
+    ]
+    # warm the warm cache (and the OS's file cache) once, untimed
+    sh(f"{build} --out out-noop && {build} --out out-edit", proj, warm_env)
+    peer = None
+    if PEER.is_file():
+        peer = Case("peer", "peer: 1 English PDF (Pandoc -> Typst)", f"bash {shlex.quote(str(PEER))}", PEER.parent, base)
+    return ours, peer
+
+
+def fmt_s(xs) -> str:
+    return f"{statistics.median(xs):.2f} s" if xs else "-"
+
+
+def fmt_mb(kb: int) -> str:
+    return f"{kb / 1024:.0f} MB" if kb else "-"
 
 
 def main() -> None:
-    build = [sys.executable, "-m", "reportkit", "build"]
-    cold, warm = [], []
-    for _ in range(3):
-        with tempfile.TemporaryDirectory() as tmp:
-            env = dict(os.environ, XDG_CACHE_HOME=f"{tmp}/cache")
-            cold.append(timed(build + ["--out", f"{tmp}/a"], env))
-            warm.append(timed(build + ["--out", f"{tmp}/b"], env))
-    print(f"all four editions, empty cache:  median {statistics.median(cold):.2f} s ({', '.join(f'{x:.2f}' for x in cold)})")
-    print(f"all four editions, warm cache:   median {statistics.median(warm):.2f} s ({', '.join(f'{x:.2f}' for x in warm)})")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--no-peer", action="store_true", help="measure reportkit only")
+    ap.add_argument("--no-hyperfine", action="store_true", help="time with Python even if hyperfine is installed")
+    ap.add_argument("--setup-peer", action="store_true", help="run `peer.sh setup` first if its venv is missing")
+    a = ap.parse_args()
+    use_hf = shutil.which("hyperfine") and not a.no_hyperfine
+    with tempfile.TemporaryDirectory(prefix="rk-bench-") as tmp:
+        work = Path(tmp)
+        if a.setup_peer and PEER.is_file() and not (PEER.parent / ".venv").is_dir():
+            sh(f"bash {shlex.quote(str(PEER))} setup", PEER.parent, dict(os.environ))
+        ours, peer = cases(work, sys.executable)
+        if a.no_peer or (peer and not (PEER.parent / ".venv").is_dir()):
+            if peer and not a.no_peer:
+                print(f"peer route not set up: run `bash {PEER} setup` (or pass --setup-peer); measuring reportkit only")
+            peer = None
+        elif peer:
+            sh(peer.cmd, peer.cwd, peer.env)  # warm-up run, untimed
+        for case in ours:  # interleave: each of our cases, then the peer again, so noise hits both
+            for c in ([case, peer] if peer else [case]):
+                if use_hf:
+                    time_hyperfine(c, a.runs, work)
+                else:
+                    time_python(c, a.runs)
+        for c in ours + ([peer] if peer else []):
+            peak_memory(c, work)
 
-    edited = []
-    with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, XDG_CACHE_HOME=f"{tmp}/cache")
-        proj = Path(tmp) / "proj"
-        shutil.copytree(ROOT / "content", proj / "content")
-        shutil.copytree(ROOT / "locales", proj / "locales")
-        cmd = [sys.executable, "-m", "reportkit", "build", "content/four-ounces", "--out", "b"]
-        subprocess.run(cmd, cwd=proj, check=True, capture_output=True, env=env)
-        target = proj / "content" / "four-ounces" / "ch4-conclusion.yaml"
-        text = target.read_text()
-        for i in range(3):  # no new characters: font subsets are reused, both PDFs recompile
-            target.write_text(text.replace("China's AI strategy is", f"China's AI strategy (edit {i}) is", 1))
-            t = time.perf_counter()
-            subprocess.run(cmd, cwd=proj, check=True, capture_output=True, env=env)
-            edited.append(time.perf_counter() - t)
-    print(f"all four editions, one paragraph edited: median {statistics.median(edited):.2f} s ({', '.join(f'{x:.2f}' for x in edited)})")
-
-    sys.path.insert(0, str(ROOT / "src"))
-    from reportkit.preview import Previewer
-
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "content" / "four-ounces"
-        shutil.copytree(ROOT / "content" / "four-ounces", folder)
-        p = Previewer(folder, None, "dset", Path(tmp) / "build")
-        p.rebuild()
-        target = folder / "ch4-conclusion.yaml"
-        text = target.read_text()
-        times = []
-        for i in range(5):
-            target.write_text(text.replace("China's AI strategy is", f"China's AI strategy (edit {i}) is", 1))
-            times.append(p.rebuild()[1])
-        print(f"preview, one paragraph edited:  median {statistics.median(times):.3f} s ({', '.join(f'{x:.3f}' for x in times)})")
-
-    with tempfile.TemporaryDirectory() as tmp:
-        t = timed(build + ["--engine", "weasyprint", "--format", "pdf", "--lang", "en", "--out", tmp], dict(os.environ))
-        print(f"WeasyPrint PDF, English edition: {t:.2f} s")
+    how = "hyperfine" if use_hf else "Python timing"
+    print(f"\nmedians of {a.runs} run(s) per case ({how}; peer re-measured beside each case), peak RSS of one process")
+    pm = statistics.median(peer.times) if peer else None
+    rows = [("case", "ours", "peak", "peer (1 EN PDF)", "peer peak", "ours/peer")]
+    for c in ours:
+        ratio = f"{statistics.median(c.times) / pm:.2f}x" if pm else "-"
+        rows.append((f"{c.name}: {c.what}", fmt_s(c.times), fmt_mb(c.peak_kb), fmt_s(peer.times) if peer else "-",
+                     fmt_mb(peer.peak_kb) if peer else "-", ratio))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for n, r in enumerate(rows):
+        print("| " + " | ".join(x.ljust(w) for x, w in zip(r, widths)) + " |")
+        if n == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    print("\nall runs (s): " + "; ".join(f"{c.name} " + ", ".join(f"{t:.2f}" for t in c.times)
+                                       for c in ours + ([peer] if peer else [])))
 
 
 if __name__ == "__main__":

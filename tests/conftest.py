@@ -1,7 +1,13 @@
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# the suite has a cache folder of its own (commands it runs inherit it): no test depends on what a
+# user's ~/.cache/reportkit holds, and none leaves anything there
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="reportkit-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "content" / "example"

@@ -28,7 +28,8 @@ def norm(text: str, markers: str = "drop") -> str:
     for a, b in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("–", "-"), ("—", "-"), ("\u00ad", ""), ("\u200b", ""), ("\u2060", "")):
         text = text.replace(a, b)
     text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
-    return re.sub(r"[\s\-]+", "", text).lower()
+    text = re.sub(r"(?<=\d),(?=\d)", "", text)  # consecutive note markers print "3,4" (the transcript has "³⁴")
+    return re.sub(r"[\s\-\u2009]+", "", text).lower()
 
 
 def source_parts():
@@ -97,7 +98,7 @@ def pdf_body_text(path) -> str:
 
 def html_text(html: str) -> str:
     import html as h
-    return h.unescape(re.sub(r"<sup>\d+</sup>|<[^>]+>", "", html))
+    return h.unescape(re.sub(r"<sup>\d+</sup>|<sup class=\"notesep\">,</sup>|<[^>]+>", "", html))
 
 
 def missing(pieces, haystack, markers="drop"):

@@ -119,7 +119,7 @@ def test_placeholder_breaking_translation_is_caught_with_line(example_copy):
     update(resolved(example_copy), "zh-Hant")
     po = example_copy.parent.parent / "locales" / "zh-Hant" / "example" / "summary.po"
     text = po.read_text()
-    assert "[^n-first]" in text
+    assert "[^n-first]" in text.replace('"\n"', "")  # (GNU wraps long lines: join them)
     lines = text.splitlines()
     i = next(k for k, l in enumerate(lines) if l.startswith("msgid") and "This summary" in "".join(lines[k:k + 3]))
     j = next(k for k in range(i, len(lines)) if lines[k].startswith("msgstr"))
@@ -146,7 +146,7 @@ def test_built_edition_uses_translation_and_counts_fallback(example_copy):
     stats = r.artifacts[0].translation
     assert stats["translated"] == 1 and stats["fallback"] == stats["units"] - 1
     try:
-        build(example_copy, BuildOptions(out=out, langs=["zh-Hant"], formats=("html",), release=True))
+        build(example_copy, BuildOptions(out=out, langs=["zh-Hant"], formats=("html",), release=True, allow_placeholders=True))
         raise AssertionError("--release accepted an untranslated edition")
     except ReportError as e:
         assert "below the required 100%" in str(e)

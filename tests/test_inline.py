@@ -33,3 +33,9 @@ def test_placeholders_ignore_same_language_spans():
     src = parse("the idiom [四兩]{lang=zh-Hant}[^n1]")
     assert placeholders(src, "zh-Hant") == [("note", "n1")]
     assert ("span", "zh-Hant") in placeholders(src, "en")
+
+
+def test_only_markup_characters_are_escapable():
+    assert parse(r"C:\Users\dset \_x\_ \n") == [Text(r"C:\Users\dset \_x\_ \n")]
+    assert parse(r"\*a\* \[b\] \\ \<c> end\\") == [Text("*a* [b] \\ <c> end\\")]
+    assert parse(r"[a\]b](https://x.org)") == [Link("https://x.org", [Text("a]b")])]

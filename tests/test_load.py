@@ -28,7 +28,7 @@ def test_example_loads_with_every_kind(example_copy):
     r = resolve(load(example_copy))
     kinds = {t.kind for t in r.targets.values()}
     assert {"chapter", "section", "table", "figure", "sidebar", "item"} <= kinds
-    assert [n.id for n in r.notes_order][:2] == ["n-bio", "n-first"]
+    assert list(r.notes_order)[:2] == ["n-bio", "n-first"]
 
 
 # Each check provoked from a broken copy of the example: (file, text, replaced by, expected words).

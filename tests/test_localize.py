@@ -26,20 +26,22 @@ def test_locale_codes_in_every_spelling():
 
 def test_labels_and_dates_follow_the_locale(example_copy):
     resolved = resolve(load(example_copy))
+    from reportkit.presentation import date_text, label
     en = localize(resolved)
-    assert (en.label_of("tab-results"), en.label_of("sec-data"), en.label_of("ch-findings")) == ("Table 1", "Section 1.1", "Chapter 2")
-    assert en.date_text() == "March 2026"
+    assert (label(en, "tab-results"), label(en, "sec-data"), label(en, "ch-findings")) == ("Table 1", "Section 1.1", "Chapter 2")
+    assert date_text(en) == "March 2026"
     zh = localize(resolved, "zh-Hant", {})
-    assert (zh.label_of("tab-results"), zh.label_of("sec-data"), zh.label_of("ch-findings")) == ("表 1", "第 1.1 節", "第 2 章")
-    assert zh.date_text() == "2026年3月"
+    assert (label(zh, "tab-results"), label(zh, "sec-data"), label(zh, "ch-findings")) == ("表 1", "第 1.1 節", "第 2 章")
+    assert date_text(zh) == "2026年3月"
 
 
 def test_translated_artwork_replaces_the_source_image(example_copy):
     (example_copy / "figures" / "flow.zh-Hant.svg").write_text((example_copy / "figures" / "flow.svg").read_text().replace("content", "內容"))
     resolved = resolve(load(example_copy))
     zh = localize(resolved, "zh-Hant", {})
-    from reportkit.model import Figure, walk_blocks
-    fig = next(b for ch in zh.report.chapters for b in walk_blocks([ch]) if isinstance(b, Figure) and b.id == "fig-flow")
+    from reportkit.model import Figure
+    from reportkit.walk import blocks
+    fig = next(b for b in blocks(zh.report) if isinstance(b, Figure) and b.id == "fig-flow")
     assert fig.image.name == "flow.zh-Hant.svg"
-    src = next(b for ch in resolved.report.chapters for b in walk_blocks([ch]) if isinstance(b, Figure) and b.id == "fig-flow")
+    src = next(b for b in blocks(resolved.report) if isinstance(b, Figure) and b.id == "fig-flow")
     assert src.image.name == "flow.svg"  # the source edition is untouched

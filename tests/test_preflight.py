@@ -126,3 +126,46 @@ def test_changed_artifact_fails_sha_check(example_build, tmp_path, capsys):
     html.write_text(html.read_text().replace("Findings", "Findings!"))
     assert run_preflight(copy) == 1
     assert "sha256 matches manifest: file changed since the build" in capsys.readouterr().out
+
+
+def _manifest(tmp_path, entries):
+    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": entries}))
+
+
+def test_unknown_format_fails_instead_of_passing_as_html(tmp_path, capsys):
+    art = tmp_path / "r" / "r.en.epub"
+    art.parent.mkdir()
+    art.write_bytes(b"PK not html at all")
+    _manifest(tmp_path, [{"report": "r", "language": "en", "format": "epub", "engine": "x", "path": "r/r.en.epub",
+                          "bytes": art.stat().st_size, "sha256": hashlib.sha256(art.read_bytes()).hexdigest()}])
+    code = run_preflight(tmp_path, project=tmp_path)
+    out = capsys.readouterr().out
+    assert code == 1
+    line = next(l for l in out.splitlines() if "r.en.epub" in l)
+    assert line.startswith("FAIL ") and "known format: format 'epub' is not one preflight can judge (pdf, html)" in line
+
+
+def test_malformed_manifest_is_one_line(tmp_path, capsys):
+    (tmp_path / "manifest.json").write_text('{"artifacts": "nope"}')
+    assert run_preflight(tmp_path, project=tmp_path) == 1
+    out = capsys.readouterr().out.strip()
+    assert len(out.splitlines()) == 1 and "not a reportkit manifest" in out
+
+
+def test_project_locates_catalogs_and_tools(tmp_path, monkeypatch, capsys):
+    from reportkit import preflight
+
+    # tools: the project's own node_modules first, else the ones beside reportkit's checkout
+    assert preflight.tools_dir(tmp_path) == preflight._checkout() / "tools" / "node_modules"
+    (tmp_path / "tools" / "node_modules").mkdir(parents=True)
+    assert preflight.tools_dir(tmp_path) == tmp_path / "tools" / "node_modules"
+    assert preflight.vnu_jar(tmp_path) == tmp_path / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    assert not hasattr(preflight, "TOOLS") and not hasattr(preflight, "PROJECT")
+    # catalogs: the project's locales/, not the current folder's
+    po = tmp_path / "proj" / "locales" / "zh-Hant" / "r" / "x.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "a"\nmsgstr "b"\n')
+    _manifest(tmp_path, [])
+    monkeypatch.chdir(tmp_path)
+    assert run_preflight(tmp_path, project=tmp_path / "proj") == 0
+    assert f"PASS {po}" in capsys.readouterr().out

@@ -25,6 +25,8 @@ def test_typst_values():
 def test_injected_text_is_only_data_in_both_renderers(example_copy):
     f = example_copy / "summary.yaml"
     f.write_text(f.read_text().replace("This summary previews", '#set page(width: 2cm) #include "/etc/passwd" </p><style>body{display:none}</style> This summary previews'))
+    r = example_copy / "report.yaml"
+    r.write_text(r.read_text() + "smart_quotes: false\n")  # byte-exact: no typographic quotes either
     ed = localize(resolve(load(example_copy)))
     brand = load_brand("dset")
     from reportkit.render_typst import render_typst
@@ -35,3 +37,56 @@ def test_injected_text_is_only_data_in_both_renderers(example_copy):
     html = render_html(ed, brand, "endnotes")
     assert "&lt;/p&gt;&lt;style&gt;body{display:none}&lt;/style&gt;" in html
     assert "<style>body{display:none}" not in html
+
+
+def test_typographic_quotes_in_latin_text_only_and_the_opt_out(example_copy):
+    from reportkit.presentation import typographic_quotes
+    from reportkit.model import Link, Span, Text
+
+    nodes = (Text('He said "no" to China\'s \'six tigers\' in the \'90s. '), Span("zh-Hant", (Text('「他說"不"」'),)),
+             Text(' "'), Link("https://x.org/a'b", (Text("https://x.org/a'b"),), auto=True), Text('"'))
+    out = typographic_quotes(nodes, "en")
+    assert out[0].text == "He said \u201cno\u201d to China\u2019s \u2018six tigers\u2019 in the \u201990s. "
+    assert out[1].children[0].text == '「他說"不"」'  # Chinese text is left as written
+    assert out[3].url == "https://x.org/a'b" and out[2].text == " \u201c" and out[4].text == "\u201d"
+    assert typographic_quotes((Text('"quoted"'),), "zh-Hant")[0].text == '"quoted"'
+    f = example_copy / "summary.yaml"
+    f.write_text(f.read_text().replace("This summary previews", 'He said "yes" and it\'s fine. This summary previews'))
+    brand = load_brand("dset")
+    from reportkit.render_typst import render_typst
+    ed = localize(resolve(load(example_copy)))
+    assert "He said \u201cyes\u201d and it\u2019s fine." in render_typst(ed, brand, "endnotes")
+    r = example_copy / "report.yaml"
+    r.write_text(r.read_text() + "smart_quotes: false\n")
+    ed = localize(resolve(load(example_copy)))
+    assert 'He said \\"yes\\" and it\'s fine.' in render_typst(ed, brand, "endnotes")
+    assert "He said &#34;yes&#34; and it&#39;s fine." in render_html(ed, brand, "endnotes")
+
+
+def test_a_word_longer_than_the_measure_breaks_in_pdf_and_html(example_copy, tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    from reportkit.build import BuildOptions, build
+
+    word = "Supercalifragilistic" * 8  # 160 characters, no hyphenation points
+    f = example_copy / "summary.yaml"
+    f.write_text(f.read_text().replace("This summary previews", f"{word} This summary previews"))
+    build(example_copy, BuildOptions(out=tmp_path / "out"))
+    base = tmp_path / "out" / "example" / "example.en"
+    lines = subprocess.run(["pdftotext", "-layout", f"{base}.pdf", "-"], capture_output=True, text=True, check=True).stdout.splitlines()
+    pieces = [ln.strip() for ln in lines if "Supercalifragilistic" in ln or "ragilistic" in ln]
+    assert len(pieces) >= 2 and all(len(p) < len(word) for p in pieces)
+    assert word in re.sub(r"\s", "", "".join(pieces))  # nothing invisible added to the copied text
+    html = (base.parent / "example.en.html").read_text(encoding="utf-8")
+    probe = tmp_path / "probe.html"
+    probe.write_text(html.replace("</body>", "<script>var d = document.documentElement; document.body.setAttribute('data-w', "
+                                              "d.scrollWidth + ' ' + d.clientWidth)</script></body>"), encoding="utf-8")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is installed by scripts/setup.sh"
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                          "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'chrome'}",
+                          "--window-size=390,844", "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    scroll, client = map(int, re.search(r'data-w="(\d+) (\d+)"', dom).group(1, 2))
+    assert client < 600 and scroll <= client, (scroll, client)  # headless Chromium's narrowest window, no sideways scroll

@@ -1,24 +1,26 @@
 """The pipeline, in order: load -> resolve -> localize -> render -> engine -> artifacts.
 
-Typst editions compile in worker processes while the HTML editions render in threads; an unchanged
-Typst source reuses the PDF compiled last time (kept in the user's cache folder, see cache_dir).
+Which writer and engine make an output is looked up in outputs.REGISTRY. Typst editions compile in
+worker processes while the HTML editions render in threads; a compiled PDF whose every input is
+unchanged comes from the user cache (cache.py).
 """
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import artifacts
-from .brand import Brand, load_brand
+from . import artifacts, cache, outputs
+from .brand import Brand
 from .errors import Diagnostic, Loc, ReportError
 from .i18n.catalog import catalog_files, load_translations, locales_root
 from .load import load
 from .localize import Edition, localize
 from .locales import parse_locale
+from .project import Project
 from .resolve import Resolved, resolve
 
 
@@ -27,12 +29,16 @@ class BuildOptions:
     langs: list | None = None  # None: the source language and every language with a catalog
     formats: tuple = ("pdf", "html")
     engine: str = "typst"  # typst | weasyprint (for PDFs)
-    brand: str = "dset"
+    brand: str | None = None  # None: the project's default brand
     notes: str | None = None  # endnotes | footnotes, overriding report and brand
     out: Path = Path("build")
-    release: bool = False  # untranslated or fuzzy text fails the build instead of falling back
+    release: bool = False  # untranslated or fuzzy text, or a placeholder figure, fails the build
+    allow_placeholders: bool = False  # with release: ship figures whose artwork is missing, recorded in the manifest
     min_coverage: float = 0.0
-    strict: bool = False
+    strict: bool = False  # warnings (content and engines) fail the build
+    keep_sources: bool = False  # also write what each engine was given (.typ, .paged.html)
+    project: Project | None = None  # None: the project the report folder belongs to
+    progress: object = None  # callable(event: str, info: dict): start, warning, render, compile, write, done
 
 
 @dataclass
@@ -44,13 +50,12 @@ class BuildResult:
 
 
 def timestamp(resolved: Resolved) -> int:
-    """SOURCE_DATE_EPOCH if set, else the report's date: the same input gives the same bytes."""
-    env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.isdigit():
-        return int(env)
-    d = resolved.report.meta.date
+    """The one date written inside every artifact (PDF creation and modification dates, font tables):
+    midnight UTC of the report's `date:`. It comes from the content, never from the clock or the
+    environment, so two builds of the same commit give the same bytes on any machine."""
     import calendar
 
+    d = resolved.report.meta.date
     return calendar.timegm((d.year, d.month, d.day, 0, 0, 0))
 
 
@@ -89,77 +94,32 @@ def make_editions(resolved: Resolved, langs: list[str], opts: BuildOptions) -> l
     return editions
 
 
+def notes_style(override: str | None, report, brand: Brand) -> str:
+    """Endnotes or footnotes: the command line, else the report, else the brand, else endnotes."""
+    return override or report.meta.notes_style or brand.notes or "endnotes"
+
+
 def edition_name(report_id: str, ed: Edition) -> str:
     return f"{report_id}.{ed.locale.bcp47}"
 
 
-def cache_dir() -> Path:
-    """The user's reportkit cache (compiled PDFs, font subsets): shared by every build folder."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "reportkit"
-
-
-def _typst_key(source: str, brand: Brand, stamp: int) -> str:
-    return hashlib.sha256(source.encode() + str(stamp).encode() + "|".join(brand.families()).encode()).hexdigest()
-
-
-def _compile_job(args) -> bytes:
+def _compile_job(args):
     """Runs in a worker process: the typst binding holds the GIL while it lays out, so two editions
     only compile in parallel in two processes."""
-    from .engine import typst_pdf
-
-    source, root, families, stamp = args
-    return typst_pdf(source, Path(root), tuple(families), stamp)
+    fmt, engine, source, root, brand, stamp = args
+    return outputs.get(fmt, engine).compile(source, Path(root), brand, stamp)
 
 
-def _render_one(job, brand: Brand, opts: BuildOptions, stamp: int, out_dir: Path, pdfs: dict):
-    ed, fmt, engine = job
-    notes = ed.notes_style(opts.notes, brand.notes)
-    base = edition_name(ed.report.id, ed)
-    t0 = time.perf_counter()
-    if fmt == "html":
-        from .render_html import render_html
+def _quiet_worker() -> None:
+    # Ctrl-C is the parent's to handle: a worker just ends, without a traceback
+    import signal
 
-        data = render_html(ed, brand, notes, webfonts=True).encode("utf-8")
-        path = out_dir / f"{base}.html"
-    elif engine == "weasyprint":
-        from .engine import weasyprint_pdf
-        from .render_html import render_html
-
-        data, _pages = weasyprint_pdf(render_html(ed, brand, notes, paged=True), ed.report.folder, stamp)
-        path = out_dir / f"{base}.weasyprint.pdf"
-    else:
-        data = pdfs[ed.locale.bcp47].result()
-        path = out_dir / f"{base}.pdf"
-    return job, path, data, notes, time.perf_counter() - t0
-
-
-def _start_typst(editions, brand: Brand, opts: BuildOptions, stamp: int, pool_box: list) -> dict:
-    """Render each edition's Typst source and start its compile (cached PDFs are reused as they are)."""
-    from concurrent.futures import Future
-
-    from .render_typst import render_typst
-
-    futures: dict = {}
-    cache = cache_dir() / "pdf"
-    for ed in editions:
-        source = render_typst(ed, brand, ed.notes_style(opts.notes, brand.notes))
-        cached = cache / f"{_typst_key(source, brand, stamp)}.pdf"
-        if cached.is_file():
-            f: Future = Future()
-            f.set_result(cached.read_bytes())
-        else:
-            if not pool_box:
-                pool_box.append(_pool(min(len(editions), os.cpu_count() or 1)))
-            f = pool_box[0].submit(_compile_job, (source, str(ed.report.folder), brand.families(), stamp))
-            f.add_done_callback(lambda done, path=cached: done.exception() or artifacts.atomic_write(path, done.result()))
-        futures[ed.locale.bcp47] = f
-    return futures
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _pool(workers: int):
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
     from . import engine
 
@@ -167,49 +127,166 @@ def _pool(workers: int):
     # process (preview, tests) compiles in a thread instead
     if workers < 2 or engine.compiled_here or "fork" not in multiprocessing.get_all_start_methods():
         return ThreadPoolExecutor(max_workers=1)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_worker)
+
+
+def _stop(pool) -> None:
+    """End a pool now (Ctrl-C or an error elsewhere): queued jobs are dropped, workers terminated."""
+    procs = dict(getattr(pool, "_processes", None) or {})
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs.values():
+        proc.terminate()
+
+
+def _diagnostics_bytes(items) -> bytes:
+    import json
+
+    return json.dumps([[d.loc.file, d.loc.line, d.loc.col, d.message, d.level] for d in items]).encode()
+
+
+def _diagnostics(data: bytes) -> list:
+    import json
+
+    return [Diagnostic(Loc(f, line, col), message, level) for f, line, col, message, level in json.loads(data)]
+
+
+class _Job:
+    """One artifact: an edition in one output. Its source is rendered here, its bytes come from the
+    cache or from the output's engine."""
+
+    def __init__(self, ed: Edition, output: outputs.Output, notes: str, report_id: str):
+        self.ed, self.output, self.notes = ed, output, notes
+        self.name = f"{edition_name(report_id, ed)}{output.suffix}"
+        self.source = ""
+        self.key = ""
+        self.future: Future | None = None
+        self.seconds = 0.0
+        self.cached = False
+
+
+def _start(job: _Job, brand: Brand, stamp: int, pool_box: list, threads: ThreadPoolExecutor, n_pool: int) -> None:
+    t = time.perf_counter()
+    out = job.output
+    job.source = out.render(job.ed, brand, job.notes)
+    if out.cached and cache.enabled():
+        job.key = cache.pdf_key(job.source, job.ed.report.folder, brand.families(),
+                                {"format": out.format, "engine": out.engine, "timestamp": stamp, "standards": ["ua-1"]})
+        hit, said = cache.get("pdf", job.key), cache.get("pdf-diagnostics", job.key)
+        if hit is not None and said is not None:
+            job.future = Future()
+            job.future.set_result((hit, _diagnostics(said)))
+            job.cached = True
+            job.seconds = time.perf_counter() - t
+            return
+    args = (out.format, out.engine, job.source, str(job.ed.report.folder), brand, stamp)
+    if out.process_pool:
+        if not pool_box:
+            pool_box.append(_pool(n_pool))
+        job.future = pool_box[0].submit(_compile_job, args)
+    else:
+        job.future = threads.submit(_compile_job, args)
+    job.seconds = time.perf_counter() - t
+
+
+def _tell(opts: BuildOptions, event: str, **info) -> None:
+    if opts.progress is not None:
+        opts.progress(event, info)
 
 
 def build(folder: Path, opts: BuildOptions) -> BuildResult:
     result = BuildResult()
+    project = opts.project or Project.of_report(folder)
     t = time.perf_counter()
     report = load(Path(folder))
     resolved = resolve(report)
     result.warnings = list(resolved.warnings)
+    for w in resolved.warnings:
+        _tell(opts, "warning", diagnostic=w)
     if opts.strict and resolved.warnings:
-        raise ReportError(resolved.warnings)
+        raise ReportError(list(resolved.warnings))
     result.timings["load+resolve"] = time.perf_counter() - t
-    brand = load_brand(opts.brand)
+    if opts.release and resolved.placeholders and not opts.allow_placeholders:
+        raise ReportError([Diagnostic(resolved.targets[f].loc, f'figure "{f}" has no artwork: a release does not ship '
+                                                               "placeholders; add its image, or build with --allow-placeholders")
+                           for f in resolved.placeholders])
+    brand = project.brand(opts.brand or project.default_brand())
     all_langs = available_langs(resolved)
     t = time.perf_counter()
     editions = make_editions(resolved, opts.langs or all_langs, opts)
+    editions = [dataclasses.replace(ed, alternates=tuple(
+        (parse_locale(x), f"{report.id}.{parse_locale(x).bcp47}.html", _language_name(x))
+        for x in all_langs if parse_locale(x).bcp47 != ed.locale.bcp47)) for ed in editions]
     result.timings["localize"] = time.perf_counter() - t
-    for ed in editions:
-        ed.alternates = [(parse_locale(x), f"{report.id}.{parse_locale(x).bcp47}.html", _language_name(x))
-                         for x in all_langs if parse_locale(x).bcp47 != ed.locale.bcp47]
-    jobs = [(ed, fmt, opts.engine if fmt == "pdf" else "jinja2") for ed in editions for fmt in opts.formats]
-    out_dir = opts.out / report.id
-    stamp = timestamp(resolved)
-    t = time.perf_counter()
-    # every edition is made in memory first; nothing is written unless all of them succeed
-    pool_box: list = []
-    typst_eds = [ed for ed in editions if "pdf" in opts.formats and opts.engine == "typst"]
     try:
-        pdfs = _start_typst(typst_eds, brand, opts, stamp, pool_box)
-        with ThreadPoolExecutor(max_workers=min(4, len(jobs)) or 1) as threads:
-            done = list(threads.map(lambda j: _render_one(j, brand, opts, stamp, out_dir, pdfs), jobs))
+        chosen = [outputs.get(fmt, opts.engine if fmt == "pdf" else "html") for fmt in opts.formats]
+    except ValueError as e:
+        raise ReportError([Diagnostic(Loc("--format/--engine"), str(e))])
+    # outputs compiled in worker processes start first: they must fork before Typst runs here
+    chosen.sort(key=lambda o: not o.process_pool)
+    jobs = [_Job(ed, out, notes_style(opts.notes, ed.report, brand), report.id) for out in chosen for ed in editions]
+    stamp = timestamp(resolved)
+    _tell(opts, "start", report=report.id, jobs=[j.name for j in jobs])
+    t = time.perf_counter()
+    n_pool = min(sum(j.output.process_pool for j in jobs), os.cpu_count() or 1)
+    pool_box: list = []
+    # every artifact is made in memory first; nothing is written unless all of them succeed
+    threads = ThreadPoolExecutor(max_workers=2)
+    try:
+        for job in jobs:
+            _start(job, brand, stamp, pool_box, threads, n_pool)
+            _tell(opts, "render", name=job.name, seconds=job.seconds)
+        made = []
+        for job in jobs:
+            data, warnings = job.future.result()
+            if job.key and cache.enabled():
+                # the engine's warnings are kept with its PDF: a warm build reports what a cold one does
+                cache.put("pdf-diagnostics", job.key, _diagnostics_bytes(warnings))
+                cache.put("pdf", job.key, data)
+            if job.output.engine == "typst":
+                from .render_typst import locate
+
+                warnings = [locate(w, brand) for w in warnings]
+            _tell(opts, "compile", name=job.name, cached=job.cached, seconds=time.perf_counter() - t)
+            for w in warnings:
+                _tell(opts, "warning", diagnostic=w)
+            result.warnings.extend(warnings)
+            made.append((job, data))
+    except BaseException:
+        for pool in pool_box + [threads]:
+            _stop(pool)
+        raise
     finally:
+        threads.shutdown(wait=False)
         if pool_box:
             pool_box[0].shutdown()
     result.timings["render+engine"] = time.perf_counter() - t
-    for (ed, fmt, engine), path, data, notes, seconds in done:
-        artifacts.atomic_write(path, data)
-        result.timings[path.name] = seconds
-        result.artifacts.append(artifacts.make(report.id, ed.locale.bcp47, fmt, engine, path, opts.out, data,
-                                               brand=brand.name, notes=notes, translation=dict(ed.stats) if ed.stats.get("units") else None))
-    artifacts.write_manifest(opts.out, result.artifacts)
+    if opts.strict and len(result.warnings) > len(resolved.warnings):
+        raise ReportError(result.warnings[len(resolved.warnings):])
+    out_dir = opts.out / report.id
+    files = []
+    for job, data in made:
+        ed, out = job.ed, job.output
+        files.append((out_dir / job.name, data, {
+            "report": report.id, "language": ed.locale.bcp47, "format": out.format, "engine": out.engine,
+            "brand": brand.name, "notes": job.notes, "translation": dict(ed.stats) if ed.stats.get("units") else None,
+            "placeholders": list(resolved.placeholders)}))
+        if opts.keep_sources and out.source_suffix:
+            files.append((out_dir / f"{edition_name(report.id, ed)}{out.source_suffix}", job.source.encode("utf-8"), {
+                "report": report.id, "language": ed.locale.bcp47, "format": "source", "engine": out.engine}))
+        result.timings[job.name] = job.seconds
+    source = _shown_source(Path(folder), project)
+    result.artifacts = artifacts.publish(opts.out, files, source)
     result.editions = editions
+    _tell(opts, "write", artifacts=result.artifacts)
     return result
+
+
+def _shown_source(folder: Path, project: Project) -> str:
+    """The report folder as the manifest records it: relative to the project, the same on every machine."""
+    try:
+        return folder.resolve().relative_to(project.root).as_posix()
+    except ValueError:
+        return folder.resolve().name
 
 
 def _language_name(tag: str) -> str:

@@ -9,25 +9,42 @@ from pathlib import Path
 
 from .errors import ReportError
 
-DEFAULT_REPORT = Path("content/four-ounces")
+def _project(a):
+    from .project import Project
+
+    return Project.find(explicit=Path(a.project) if getattr(a, "project", None) else None)
 
 
-def _report(arg) -> Path:
-    return Path(arg) if arg else DEFAULT_REPORT
+def _report(a) -> Path:
+    """The report folder a command works on (see Project.report_folder)."""
+    return _project(a).report_folder(getattr(a, "report", None))
+
+
+def _brand(a) -> str:
+    return getattr(a, "brand", None) or _project(a).default_brand()
 
 
 def cmd_build(a) -> int:
     from .build import BuildOptions, build
 
+    from . import outputs
+
     formats = tuple(f.strip() for f in a.format.split(",") if f.strip())
-    bad = [f for f in formats if f not in ("pdf", "html")]
+    known = sorted({f for f, _ in outputs.REGISTRY})
+    bad = [f for f in formats if f not in known]
     if bad:
-        raise SystemExit(f"reportkit: error: unknown format {bad[0]!r}; use pdf, html or pdf,html")
+        raise SystemExit(f"reportkit: error: unknown format {bad[0]!r}; use {', '.join(known)} or a comma-separated list")
     langs = [x.strip() for x in a.lang.split(",")] if a.lang else None
     t = time.perf_counter()
-    result = build(_report(a.report), BuildOptions(langs=langs, formats=formats, engine=a.engine, brand=a.brand,
-                                                   notes=a.notes, out=Path(a.out), release=a.release,
-                                                   min_coverage=a.min_coverage, strict=a.strict))
+    from . import cache
+
+    if a.no_cache:
+        cache.set_enabled(False)
+    result = build(_report(a), BuildOptions(langs=langs, formats=formats, engine=a.engine, brand=_brand(a),
+                                            notes=a.notes, out=Path(a.out), release=a.release,
+                                            min_coverage=a.min_coverage, strict=a.strict,
+                                            keep_sources=a.keep_sources, project=_project(a),
+                                            allow_placeholders=a.allow_placeholders))
     for w in result.warnings:
         print(w, file=sys.stderr)
     for art in result.artifacts:
@@ -41,15 +58,14 @@ def cmd_build(a) -> int:
 
 
 def cmd_check(a) -> int:
-    from .brand import load_brand
     from .build import available_langs
     from .i18n.catalog import locales_root
     from .i18n.check import check_catalogs
     from .load import load
     from .resolve import resolve
 
-    resolved = resolve(load(_report(a.report)))
-    load_brand(a.brand)
+    resolved = resolve(load(_report(a)))
+    _project(a).brand(_brand(a))
     problems = list(resolved.warnings)
     for lang in available_langs(resolved)[1:]:
         problems.extend(check_catalogs(resolved, lang, locales_root(resolved.report.folder)).items)
@@ -57,7 +73,7 @@ def cmd_check(a) -> int:
         from .build import BuildOptions, make_editions
         from .glyphs import check_glyphs
         editions = make_editions(resolved, available_langs(resolved), BuildOptions())
-        problems.extend(check_glyphs(resolved, a.brand, editions))
+        problems.extend(check_glyphs(resolved, _brand(a), editions))
     for d in problems:
         print(d)
     errors = [d for d in problems if d.level == "error"]
@@ -71,7 +87,7 @@ def cmd_i18n(a) -> int:
     from .load import load
     from .resolve import resolve
 
-    resolved = resolve(load(_report(a.report)))
+    resolved = resolve(load(_report(a)))
     root = catalog.locales_root(resolved.report.folder)
     if a.action == "extract":
         for p in catalog.extract(resolved, root):
@@ -123,7 +139,7 @@ def cmd_i18n(a) -> int:
 def cmd_preview(a) -> int:
     from .preview import Previewer
 
-    p = Previewer(_report(a.report), a.lang, a.brand, Path(a.out))
+    p = Previewer(_report(a), a.lang, _brand(a), Path(a.out), _project(a))
     print("watching content, catalogs and styles; Ctrl-C to stop", flush=True)
     p.watch()
     return 0
@@ -132,28 +148,46 @@ def cmd_preview(a) -> int:
 def cmd_preflight(a) -> int:
     from .preflight import run_preflight
 
-    return run_preflight(Path(a.build_dir), require_all=a.require_all, json_out=a.json_out)
+    return run_preflight(Path(a.build_dir), require_all=a.require_all, json_out=a.json_out, project=_project(a).root)
+
+
+def cmd_clean(a) -> int:
+    from . import cache
+
+    size = cache.default().size() if hasattr(cache.default(), "size") else None
+    cache.clear()
+    print(f"emptied {cache.cache_dir()}" + (f" ({size:,} bytes)" if size else ""))
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reportkit", description="Publish structured policy reports as PDF and HTML editions.")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    p.add_argument("--project", help="the project folder (default: the nearest folder holding content/, from here upward)")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="check, then build editions into build/")
-    b.add_argument("report", nargs="?", help=f"report folder (default {DEFAULT_REPORT})")
+    b.add_argument("report", nargs="?", help="report folder (default: [tool.reportkit] default-report, or the only report)")
     b.add_argument("--lang", help="comma-separated languages (default: source + every language with catalogs)")
     b.add_argument("--format", default="pdf,html", help="pdf, html or pdf,html (default)")
-    b.add_argument("--engine", default="typst", choices=["typst", "weasyprint"], help="PDF engine")
-    b.add_argument("--brand", default="dset", help="brand folder under styles/")
+    from . import outputs
+
+    b.add_argument("--engine", default="typst", choices=outputs.engines("pdf"), help="PDF engine")
+    b.add_argument("--brand", help="brand under styles/ (default: [tool.reportkit] default-brand, or dset)")
     b.add_argument("--notes", choices=["endnotes", "footnotes"], help="override the report's notes style")
     b.add_argument("--out", default="build", help="output folder (default build)")
-    b.add_argument("--release", action="store_true", help="fail on any untranslated or fuzzy text")
+    b.add_argument("--release", action="store_true", help="fail on any untranslated or fuzzy text or placeholder figure")
+    b.add_argument("--allow-placeholders", action="store_true",
+                   help="with --release: ship figures whose artwork is missing (recorded in the manifest)")
     b.add_argument("--min-coverage", type=float, default=0.0, help="fail below this translation percentage")
-    b.add_argument("--strict", action="store_true", help="warnings fail too")
+    b.add_argument("--strict", action="store_true", help="warnings fail too (content, Typst and WeasyPrint)")
+    b.add_argument("--keep-sources", action="store_true", help="also write what each engine was given (.typ, .paged.html)")
+    b.add_argument("--no-cache", action="store_true", help="compile everything again, without reading or filling the cache")
     b.set_defaults(func=cmd_build)
+    k = sub.add_parser("clean", help="empty reportkit's cache folder (compiled PDFs, font subsets)")
+    k.set_defaults(func=cmd_clean)
     c = sub.add_parser("check", help="check content, references and catalogs without building")
     c.add_argument("report", nargs="?")
-    c.add_argument("--brand", default="dset")
+    c.add_argument("--brand")
     c.add_argument("--strict", action="store_true")
     c.add_argument("--no-glyphs", dest="glyphs", action="store_false", help="skip the font glyph-coverage check")
     c.set_defaults(func=cmd_check)
@@ -168,7 +202,7 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("preview", help="rebuild one PDF edition on every change (stays running)")
     v.add_argument("report", nargs="?")
     v.add_argument("--lang")
-    v.add_argument("--brand", default="dset")
+    v.add_argument("--brand")
     v.add_argument("--out", default="build")
     v.set_defaults(func=cmd_preview)
     f = sub.add_parser("preflight", help="judge built artifacts with independent validators")
@@ -180,6 +214,38 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    def os_error_line(e: OSError) -> str:
+        """'reportkit: cannot write build/x.pdf: No space left on device' (or read), from the failing call."""
+        import errno
+        import os as _os
+        import traceback
+
+        verb = None
+        if e.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG, errno.EEXIST):
+            verb = "write"
+        writing = {"write_text", "write_bytes", "mkdir", "touch", "atomic_write", "publish", "replace", "rename",
+                   "unlink", "rmdir", "rmtree", "copy", "copyfile", "copytree", "move", "chmod", "symlink_to", "makedirs",
+                   "_write_new", "_write_fd", "_locked", "_publish_locked"}
+        reading = {"read_text", "read_bytes", "iterdir", "glob", "rglob", "scandir", "listdir", "stat", "load", "read_yaml"}
+        for frame, _ in reversed(list(traceback.walk_tb(e.__traceback__))):
+            if verb:
+                break
+            mode, flags, name = frame.f_locals.get("mode"), frame.f_locals.get("flags"), frame.f_code.co_name
+            if isinstance(mode, str) and mode:
+                verb = "write" if set(mode) & set("wax+") else "read"
+            elif isinstance(flags, int) and not isinstance(flags, bool) and name in ("open", "_write_new", "_locked"):
+                verb = "write" if flags & (_os.O_WRONLY | _os.O_RDWR | _os.O_CREAT) else "read"
+            elif name in writing:
+                verb = "write"
+            elif name in reading:
+                verb = "read"
+        verb = verb or ("read" if e.errno in (errno.ENOENT, errno.ENOTDIR) else "access")
+        cause = e.strerror or str(e) or type(e).__name__
+        where = f" {e.filename}" if e.filename is not None else ""
+        if e.filename2 is not None:
+            where += f" -> {e.filename2}"
+        return f"reportkit: cannot {verb}{where}: {cause}"
+
     args = parser().parse_args(argv)
     try:
         return args.func(args)
@@ -188,7 +254,41 @@ def main(argv=None) -> int:
             print(d, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("reportkit: interrupted", file=sys.stderr, flush=True)
+        if argv is None:  # the real command: end now, without waiting for worker threads or processes
+            import multiprocessing
+            import os as _os
+            import signal
+            import threading
+
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # a second Ctrl-C ends it at once, silently
+            others = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
+            if others or multiprocessing.active_children():
+                from . import artifacts
+
+                artifacts.wait_idle(5.0)  # a publish renaming files into place finishes first
+                for stream in (sys.stdout, sys.stderr):
+                    try:
+                        stream.flush()
+                    except (OSError, ValueError):
+                        pass
+                _os._exit(130)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: nothing more to say
+        import os as _os
+
+        try:
+            _os.dup2(_os.open(_os.devnull, _os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+    except OSError as e:
+        if args.debug:
+            raise
+        print(os_error_line(e), file=sys.stderr)
+        return 1
     except Exception as e:  # noqa: BLE001 - a person gets one line, a developer asks for --debug
         if args.debug:
             raise

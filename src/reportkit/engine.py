@@ -27,21 +27,61 @@ def _compiler(root: str, families: tuple[str, ...], thread: int):
     return typst.Compiler(root=root, font_paths=typst_fonts(families))
 
 
-def typst_pdf(source: str, root: Path, families: tuple[str, ...], timestamp: int, standards=("ua-1",)) -> bytes:
-    """Compile Typst source to PDF bytes; raises ReportError with Typst's message on failure."""
+def date_rule(timestamp: int) -> str:
+    """The Typst set rule that makes `timestamp` the document's date (PDF Info and XMP dates)."""
+    d = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
+    return (f"#set document(date: datetime(year: {d.year}, month: {d.month}, day: {d.day}, "
+            f"hour: {d.hour}, minute: {d.minute}, second: {d.second}))")
+
+
+def typst_pdf(source: str, root: Path, families: tuple[str, ...], timestamp: int,
+              standards=("ua-1",)) -> tuple[bytes, list[Diagnostic]]:
+    """Compile Typst source to PDF bytes and Typst's warnings; raises ReportError with Typst's message
+    on failure.
+
+    Dates: `timestamp` (seconds since 1970, UTC) is the only date of the PDF. It is Typst's "now"
+    (datetime.today(), the PDF file identifier) and, through a set rule appended to the source, the
+    document date (PDF Info CreationDate/ModDate and XMP dates), overriding any date the template
+    sets. Nothing is read from the clock or the environment (SOURCE_DATE_EPOCH included): the
+    caller decides, e.g. the report's date, so the same input gives the same bytes anywhere."""
     import typst
 
     global compiled_here
     with _lock:
         compiler = _compiler(str(root.resolve()), families, threading.get_ident())
         compiled_here = True
+    source = f"{source}\n// reportkit: the one date of this PDF (engine.typst_pdf)\n{date_rule(timestamp)}\n"
     try:
         pdf, warnings = compiler.compile_with_warnings(source.encode("utf-8"), format="pdf", timestamp=timestamp,
                                                        pdf_standards=list(standards))
     except typst.TypstError as e:
         raise ReportError([Diagnostic(Loc("typst"), f"the Typst engine failed: {e.message} {_where(e.diagnostic)}; "
                                                     "this is a template or reportkit bug, not a content error")])
-    return pdf
+    return pdf, [_warning(w, root) for w in warnings or []]
+
+
+_SPAN = re.compile(r"┌─ (.+?):(\d+):(\d+)\s*$", re.M)
+
+
+def _loc(diagnostic: str, root: Path) -> Loc:
+    """Where a Typst diagnostic points: the report folder's file, or "typst" (the generated source)."""
+    m = _SPAN.search(diagnostic or "")
+    if not m:
+        return Loc("typst")
+    name, line, col = m.group(1), int(m.group(2)), int(m.group(3))
+    if Path(name).name.startswith("__typst_py_bytes__"):
+        return Loc("typst", line, col)
+    if name.startswith("/"):  # a path from the report folder, as Typst names files under its root
+        name = str(Path(root) / name.lstrip("/"))
+    return Loc(name, line, col)
+
+
+def _warning(w, root: Path) -> Diagnostic:
+    message = getattr(w, "message", None) or str(w)
+    hints = [h for h in (getattr(w, "hints", None) or []) if h]
+    if hints:
+        message += " (" + "; ".join(f"hint: {h}" for h in hints) + ")"
+    return Diagnostic(_loc(getattr(w, "diagnostic", "") or "", root), f"Typst: {message}", "warning")
 
 
 def _where(diagnostic: str) -> str:
@@ -58,10 +98,12 @@ class _Capture(logging.Handler):
         self.records.append(record)
 
 
-def weasyprint_pdf(html: str, base: Path, timestamp: int) -> tuple[bytes, int]:
+def weasyprint_pdf(html: str, base: Path, timestamp: int) -> tuple[bytes, int, list[Diagnostic]]:
     """Print HTML with WeasyPrint (imported here: it costs ~0.6 s). Any ERROR it logs fails the build,
-    because WeasyPrint only logs problems such as a link to a missing anchor and carries on.
-    Returns the PDF and its page count."""
+    because WeasyPrint only logs problems such as a link to a missing anchor and carries on; its
+    WARNING records come back as warning Diagnostics (each message once).
+    Dates: `timestamp` is the PDF's only date (metadata created and modified).
+    Returns the PDF, its page count and the warnings."""
     import weasyprint
 
     capture = _Capture()
@@ -78,4 +120,9 @@ def weasyprint_pdf(html: str, base: Path, timestamp: int) -> tuple[bytes, int]:
     errors = [r for r in capture.records if r.levelno >= logging.ERROR]
     if errors:
         raise ReportError([Diagnostic(Loc("weasyprint"), f"WeasyPrint reported: {r.getMessage()}") for r in errors])
-    return pdf, pages
+    warnings: list[Diagnostic] = []
+    for r in capture.records:
+        d = Diagnostic(Loc("weasyprint"), f"WeasyPrint: {r.getMessage()}", "warning")
+        if d not in warnings:
+            warnings.append(d)
+    return pdf, pages, warnings

@@ -27,6 +27,8 @@ class Diagnostic:
     level: str = "error"  # error | warning
 
     def __str__(self) -> str:
+        if not self.loc.file:  # not about one input file (e.g. the output folder): said by reportkit itself
+            return f"reportkit: {self.level}: {self.message}"
         return f"{self.loc}: {self.level}: {self.message}"
 
 

@@ -35,6 +35,20 @@ def files_for(families) -> list[str]:
     return sorted({file for f in families for file in table[f]})
 
 
+def font_stamps(families) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of each font file behind `families`: what a cache key needs to notice
+    an updated font package (hashing tens of MB of CJK fonts on every build would cost more)."""
+    out = []
+    for file in files_for(families):
+        try:
+            st = os.stat(file)
+        except OSError:
+            out.append((file, -1, -1))
+            continue
+        out.append((file, st.st_size, st.st_mtime_ns))
+    return out
+
+
 @functools.lru_cache(maxsize=None)
 def font_dir(families: tuple[str, ...]) -> Path:
     """A folder of links to exactly these families' files: Typst reads folders, and a small one loads fast."""

@@ -16,6 +16,9 @@ _AUTOLINK = re.compile(r"<((?:https?|mailto):[^\s<>]+)>")
 _LANG = re.compile(r"\{lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\}")
 _URL = re.compile(r"\((\S+?)\)")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
+# The characters that can open or close markup; a backslash before one of them makes it literal.
+# Before any other character the backslash is itself literal text (C:\Users stays C:\Users).
+ESCAPABLE = frozenset("\\*[]<")
 
 
 class InlineError(ValueError):
@@ -66,7 +69,7 @@ def _parse(text: str, pos: int, stop: str | None):
             if pos > 0 and not text[pos - 1].isspace():
                 flush()
                 return out, pos + len(stop)
-        if c == "\\" and pos + 1 < n:
+        if c == "\\" and pos + 1 < n and text[pos + 1] in ESCAPABLE:
             buf.append(text[pos + 1])
             pos += 2
             continue

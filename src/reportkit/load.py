@@ -5,6 +5,8 @@ Every value keeps its file:line; all problems of a report are collected and rais
 from __future__ import annotations
 
 import datetime
+import glob
+import re
 from pathlib import Path
 
 from . import inline
@@ -16,7 +18,7 @@ from .yamlsrc import YList, YMap, YStr, loc_of, plain, read_yaml, type_name
 BLOCK_KINDS = ("p", "section", "epigraph", "quote", "pullquote", "sidebar", "list", "terms", "table", "figure", "include")
 REPORT_KEYS = {"id", "lang", "title", "subtitle", "date", "organization", "organization_short", "notes",
                "notes_title", "authors", "about", "disclaimer", "copyright", "acknowledgments", "chapters",
-               "translate_notes"}
+               "translate_notes", "smart_quotes"}
 CHAPTER_KEYS = {"id", "title", "numbered", "section_numbers", "blocks", "notes"}
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
 
@@ -31,6 +33,7 @@ class Loader:
         self.files: list[Path] = []
         self.translate_notes: set[str] = set()
         self.section_numbers: dict[str, str] = {}  # chapter id -> "chapter" | "plain"
+        self.open_files: list[Path] = []  # the chapter file and the includes being read, outermost first
 
     # -- files --
     def shown(self, path: Path) -> str:
@@ -45,7 +48,7 @@ class Loader:
             return None
         self.files.append(path)
         try:
-            return read_yaml(path, self.shown(path))
+            return read_yaml(path, self.shown(path), as_written=True)
         except ReportError as e:
             if loc and not path.exists():
                 self.c.error(loc, f'"{name}" not found in {self.shown(self.folder)}; create it or fix the file name')
@@ -83,7 +86,8 @@ class Loader:
 
     def text(self, m: YMap, key: str, what: str, required: bool = False) -> YStr | None:
         value = m.get(key)
-        if value is None or plain(value) is None:
+        # text as written: a plain `1.10`, `12:30`, `yes` or `null` is a YStr (yamlsrc.YScalar) and kept as is
+        if value is None or (not isinstance(value, YStr) and plain(value) is None):
             if required:
                 self.c.error(m.loc, f'{what} needs "{key}"')
             return None
@@ -149,7 +153,7 @@ class Loader:
             self.c.error(m.loc, 'report.yaml needs "chapters": a list of chapter files')
         self.c.raise_if_errors()
         report_id = str(m.get("id") or self.folder.name)
-        return Report(report_id, self.folder, meta, chapters, self.notes, self.files, self.section_numbers)
+        return with_ids(Report(report_id, self.folder, meta, chapters, self.notes, self.files, self.section_numbers))
 
     def meta(self, m: YMap) -> Meta:
         what = "report.yaml"
@@ -157,8 +161,9 @@ class Loader:
         if not isinstance(date, datetime.date):
             self.c.error(loc_of(m.get("date"), m.loc), '"date" must be an ISO date such as 2026-04-01')
             date = datetime.date(1970, 1, 1)
-        notes_style = str(m.get("notes") or "endnotes")
-        if notes_style not in ("endnotes", "footnotes"):
+        # None when the report does not say: the brand's default (then the built-in one) applies
+        notes_style = str(m.get("notes")) if m.get("notes") is not None else None
+        if notes_style not in (None, "endnotes", "footnotes"):
             self.c.error(loc_of(m.get("notes"), m.loc), f'"notes" must be endnotes or footnotes, not "{notes_style}"')
         authors = []
         for a in self.seq(m.get("authors"), m.loc, '"authors"'):
@@ -184,7 +189,8 @@ class Loader:
             organization_short=str(m.get("organization_short") or ""), lang=str(m.get("lang") or "en"),
             notes_style=notes_style, notes_title=self.rich_key(m, "notes_title", what), authors=authors, about=about,
             disclaimer=self.rich_key(m, "disclaimer", what), copyright=self.rich_key(m, "copyright", what),
-            acknowledgments=self.blocks(m.get("acknowledgments"), m.loc, 2), loc=m.loc)
+            acknowledgments=self.blocks(m.get("acknowledgments"), m.loc, 2), loc=m.loc,
+            smart_quotes=self.flag(m, "smart_quotes", True))
 
     def chapter(self, name: YStr) -> Section | None:
         m = self.read(str(name), name.loc)
@@ -198,8 +204,13 @@ class Loader:
         numbering = str(m.get("section_numbers") or "chapter")
         if numbering not in ("chapter", "plain"):
             self.c.error(loc_of(m.get("section_numbers"), m.loc), '"section_numbers" must be chapter or plain')
+        self.open_files.append((self.folder / str(name)).resolve())
+        try:
+            blocks = self.blocks(m.get("blocks"), m.loc, 2)
+        finally:
+            self.open_files.pop()
         section = Section(self.ident(m, "a chapter", True), self.rich_key(m, "title", "a chapter", True), 1,
-                          self.flag(m, "numbered", True), self.blocks(m.get("blocks"), m.loc, 2), m.loc)
+                          self.flag(m, "numbered", True), blocks, m.loc)
         self.section_numbers[section.id] = numbering
         return section
 
@@ -253,6 +264,14 @@ class Loader:
         if not isinstance(name, YStr):
             self.c.error(loc_of(name, Loc(self.shown(self.folder))), f"include takes a file name, not {type_name(name)}")
             return []
+        path = self.inside(str(name), name.loc)
+        if path is None:
+            return []
+        if path in self.open_files:
+            chain = [*self.open_files[self.open_files.index(path):], path]
+            self.c.error(name.loc, f'include cycle: {" -> ".join(self.in_folder(p) for p in chain)}; '
+                                   f'a file may not include itself, directly or through another: remove this include')
+            return []
         m = self.read(str(name), name.loc)
         if m is None:
             return []
@@ -261,7 +280,18 @@ class Loader:
             return []
         self.check_keys(m, {"blocks", "notes"}, "an included file")
         self.read_notes(m)
-        return self.blocks(m.get("blocks"), m.loc, level)
+        self.open_files.append(path)
+        try:
+            return self.blocks(m.get("blocks"), m.loc, level)
+        finally:
+            self.open_files.pop()
+
+    def in_folder(self, path: Path) -> str:
+        """`path` as written in the report's files: relative to the report folder."""
+        try:
+            return path.relative_to(self.folder.resolve()).as_posix()
+        except ValueError:
+            return str(path)
 
     def body(self, value, what: str, keys: set) -> YMap | None:
         m = self.mapping(value, loc_of(value, Loc("?")), what)
@@ -421,6 +451,13 @@ class Loader:
                     self.c.error(name.loc, f'image "{name}" must be one of {", ".join(sorted(IMAGE_TYPES))}')
                 elif not path.is_file():
                     self.c.error(name.loc, f'image file "{name}" not found; add it or use "placeholder:" instead')
+                elif (problem := image_problem(path)) is not None:
+                    self.c.error(name.loc, f'image "{name}" {problem}')
+                else:  # the per-language versions localize picks (figures/x.zh-Hant.svg)
+                    for variant in sorted(path.parent.glob(f"{glob.escape(path.stem)}.*{path.suffix}")):
+                        tag = variant.name[len(path.stem) + 1: -len(path.suffix)]
+                        if _LANG_TAG.fullmatch(tag) and (problem := image_problem(variant)) is not None:
+                            self.c.error(name.loc, f'image "{self.in_folder(variant)}" (the {tag} version of "{name}") {problem}')
                 image = path
         placeholder = self.rich_key(f, "placeholder", "a figure")
         if name is None and placeholder is None:
@@ -432,12 +469,105 @@ class Loader:
                       self.rich_key(f, "source", "a figure"), alt, image, placeholder, f.loc)
 
 
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the empty IEND chunk every complete PNG ends with
+_KINDS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP", ".svg": "SVG"}
+_SUFFIX = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WebP": ".webp", "SVG": ".svg"}
+
+
+def _sniff(head: bytes) -> str:
+    """The image format `head` (the first bytes of a file) starts like, "text", or "unknown"."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"<"):
+        return "SVG" if b"<svg" in head or start.startswith((b"<?xml", b"<!")) else "text"
+    try:
+        head.decode("utf-8")
+        return "text"
+    except UnicodeDecodeError as e:
+        return "text" if e.start > len(head) - 4 else "unknown"
+
+
+def image_problem(path: Path) -> str | None:
+    """Why the engines could not draw this image file, as the rest of an error sentence, or None.
+
+    Cheap checks of what the name promises: the format's signature, a complete end (PNG: IEND chunk;
+    JPEG: FFD9 end marker; GIF: ";" trailer; WebP: the RIFF length), and well-formed XML with an <svg> root."""
+    kind = _KINDS.get(path.suffix.lower())
+    if kind is None:
+        return None
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(512)
+            f.seek(max(0, size - 1024))
+            tail = f.read()
+    except OSError as e:
+        return f"cannot be read ({e.strerror}); check the file's permissions"
+    if size == 0:
+        return f"is an empty file; export the artwork again as {kind}"
+    found = _sniff(head)
+    if kind == "SVG":
+        return _svg_problem(path) if found in ("SVG", "text") else _wrong_kind(kind, found)
+    if found != kind:
+        return _wrong_kind(kind, found)
+    complete = {"PNG": lambda: tail.endswith(_PNG_END),
+                "JPEG": lambda: b"\xff\xd9" in tail,  # FF D9 occurs only as the end marker in the data
+                "GIF": lambda: tail.rstrip(b"\x00").endswith(b";"),
+                "WebP": lambda: size >= 8 + int.from_bytes(head[4:8], "little")}[kind]
+    if not complete():
+        return f"is cut short (an incomplete {kind} file, {size} bytes); copy or export it again"
+    return None
+
+
+def _wrong_kind(kind: str, found: str) -> str:
+    a = "an" if kind == "SVG" else "a"
+    if found in _SUFFIX:
+        return f"is not {a} {kind} file but a {found} file; rename it to {_SUFFIX[found]} (and the image: line) or export it as {kind}"
+    what = "text" if found == "text" else "not an image format reportkit knows"
+    return f"is not {a} {kind} file (its content is {what}); replace it with the real {kind} artwork"
+
+
+def _svg_problem(path: Path) -> str | None:
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(path.read_bytes())  # expat >= 2.4 refuses entity-expansion bombs
+    except ET.ParseError as e:
+        return f"is not well-formed XML ({e}); fix the file or export it again as SVG"
+    tag = root.tag.rsplit("}", 1)[-1]
+    if tag != "svg":
+        return f"is XML but not SVG (its root element is <{tag}>, not <svg>); export the artwork as SVG"
+    return None
+
+
 def _offset_loc(value: YStr, offset: int) -> Loc:
     """Best location of a character inside a scalar: exact for single-line plain scalars."""
     loc = value.loc
     if "\n" not in value and loc.col:
         return Loc(loc.file, loc.line, loc.col + offset)
     return loc
+
+
+def with_ids(report: Report) -> Report:
+    """The report with an id on every section that has none ("sec-1", ... in reading order), so every
+    later stage can key its results by id."""
+    from dataclasses import replace
+
+    from .walk import blocks, transform
+
+    missing = [b for b in blocks(report) if isinstance(b, Section) and not b.id]
+    new_ids = {id(b): f"sec-{i}" for i, b in enumerate(missing, 1)}
+    if not new_ids:
+        return report
+    return transform(report, node=lambda new, old: replace(new, id=new_ids[id(old)]) if id(old) in new_ids else new)
 
 
 def load(folder: Path) -> Report:

@@ -5,106 +5,98 @@ must keep the source's note references, cross-references, links and markup, or t
 """
 from __future__ import annotations
 
-import copy
+import dataclasses
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import inline
 from .catalog_ui import translations
 from .errors import Collector
 from .locales import LocaleCode, parse_locale
-from .model import Report, Rich, map_rich
-from .resolve import Resolved, Target
-from .ui_strings import LABELS
+from .model import Figure, Note, Report, Rich, Span
+from .resolve import Resolved
+from .walk import nodes, transform
 
 
-@dataclass
+@dataclass(frozen=True)
 class Edition:
-    """One language of a report, ready for any renderer."""
+    """One language of a report, ready for any writer: its own (translated) tree, the numbering of the
+    source, the interface words of its language."""
 
     report: Report
     resolved: Resolved
     locale: LocaleCode
     source_locale: LocaleCode
-    gettext: object
+    gettext: object = field(compare=False)
     stats: dict = field(default_factory=dict)  # translated / fallback / fuzzy counts
-    alternates: list = field(default_factory=list)  # [(LocaleCode, href, language name)] filled by the build
+    alternates: tuple = ()  # ((LocaleCode, href, language name), ...) given by the build
 
     def _(self, message: str, **kw) -> str:
         text = self.gettext.gettext(message)
         return text % kw if kw else text
 
-    def label(self, target: Target) -> str:
-        """'Table 2', 'Section 2.3', '第 2 章' — the localized words for a numbered target."""
-        if target.kind in LABELS and target.number:
-            return self._(LABELS[target.kind], number=target.number)
-        return target.title.plain() if target.title is not None else ""
+    def number(self, ident: str) -> str:
+        return self.resolved.number(ident)
 
-    def label_of(self, ident: str) -> str:
-        return self.label(self.resolved.targets[ident])
+    def note_number(self, ident: str) -> int:
+        return self.resolved.note_number(ident)
 
-    @property
-    def colon(self) -> str:
-        """The separator after a term label ("Strength: ", "優勢：")."""
-        return "：" if self.locale.is_cjk else ": "
+    def notes(self) -> list[Note]:
+        """The edition's notes in number order."""
+        return [self.report.notes[i] for i in self.resolved.notes_order]
 
-    @property
-    def caption_sep(self) -> str:
-        """Between a caption's label and its text: "Table 2. Title" / "表 2　標題"."""
-        return "\u3000" if self.locale.is_cjk else ". "
-
-    def date_text(self) -> str:
-        from babel.dates import format_skeleton
-
-        return format_skeleton("yMMMM", self.report.meta.date, locale=self.locale.babel)
-
-    def notes_style(self, override: str | None, brand_default: str) -> str:
-        return override or self.report.meta.notes_style or brand_default
+    @functools.cached_property
+    def titles(self) -> dict:
+        """id -> this edition's title (or caption) of every titled node, for labels of unnumbered parts."""
+        out = {}
+        for n in nodes(self.report):
+            title = getattr(n, "title", None) or getattr(n, "caption", None)
+            if getattr(n, "id", "") and isinstance(title, Rich):
+                out[n.id] = title
+        return out
 
 
 def localize(resolved: Resolved, lang: str | None = None, catalog=None) -> Edition:
     """Make the edition of `lang` (default: the source language). `catalog` maps source text to an entry
-    with .string, .fuzzy and .loc (see i18n.catalog); missing or fuzzy entries fall back to the source."""
+    with .string, .fuzzy and .loc (see i18n.catalog); missing or fuzzy entries fall back to the source,
+    tagged with the source language. Returns a new tree; `resolved` is not changed."""
     source = parse_locale(resolved.report.meta.lang)
     locale = parse_locale(lang) if lang else source
     ui = translations(locale.gettext)
     if locale == source or catalog is None:
         return Edition(resolved.report, resolved, locale, source, ui, {"units": 0, "translated": 0, "fallback": 0, "fuzzy": 0})
-    report = copy.deepcopy(resolved.report)
     c = Collector()
     stats = Counter(units=0, translated=0, fallback=0, fuzzy=0)
-    notes_ids = {id(n) for n in report.notes.values() if not n.translate}
+    lookup = getattr(catalog, "lookup", None)
+
+    def fallback(rich: Rich) -> Rich:
+        # text left in the source language says so, for screen readers, hyphenation and fonts
+        return Rich(rich.source, (Span(source.bcp47, rich.nodes),), rich.loc) if rich.nodes else rich
 
     def replace(rich: Rich, owner) -> Rich:
-        if id(owner) in notes_ids:
-            return rich  # citations stay as published unless the report asks to translate them
+        if isinstance(owner, Note) and not owner.translate:
+            return fallback(rich)  # citations stay as published unless the report asks to translate them
         stats["units"] += 1
-        entry = catalog.get(rich.source)
+        entry = lookup(Path(rich.loc.file).stem, rich.source) if lookup else catalog.get(rich.source)
         if entry is None or not entry.string:
             stats["fallback"] += 1
-            return rich
+            return fallback(rich)
         if entry.fuzzy:
             stats["fuzzy"] += 1
             stats["fallback"] += 1
-            return rich
-        nodes, problem = parse_translation(rich, entry.string, locale.bcp47)
+            return fallback(rich)
+        parsed, problem = parse_translation(rich, entry.string, locale.bcp47)
         if problem:
             c.error(entry.loc, problem)
             return rich
         stats["translated"] += 1
-        return Rich(entry.string, nodes, entry.loc)
+        return Rich(entry.string, parsed, entry.loc)
 
-    map_rich(report, replace)
-    _localize_artwork(report, locale)
+    report = transform(resolved.report, rich=replace, node=lambda new, old: _artwork(new, locale))
     c.raise_if_errors()
-    # the targets' titles must follow the translation (they are what cross-references print)
-    targets = {}
-    by_id = _titles_by_id(report)
-    for ident, t in resolved.targets.items():
-        targets[ident] = Target(t.kind, t.number, by_id.get(ident, t.title), t.loc)
-    notes_order = [report.notes[n.id] for n in resolved.notes_order]
-    new_resolved = Resolved(report, targets, notes_order, resolved.warnings, resolved.placeholders)
-    return Edition(report, new_resolved, locale, source, ui, dict(stats))
+    return Edition(report, resolved, locale, source, ui, dict(stats))
 
 
 def parse_translation(source: Rich, text: str, lang: str) -> tuple[list | None, str | None]:
@@ -123,31 +115,14 @@ def parse_translation(source: Rich, text: str, lang: str) -> tuple[list | None, 
     return nodes, None
 
 
-def _localize_artwork(report: Report, locale: LocaleCode) -> None:
+def _artwork(n, locale: LocaleCode):
     """A figure `figures/x.svg` is shown as `figures/x.<lang>.svg` in that language's edition, if it exists
     (artwork with words in it is translated like text, by the design team)."""
-    from .model import Figure, walk_blocks
-
-    for ch in report.chapters:
-        for b in walk_blocks([ch]):
-            if isinstance(b, Figure) and b.image is not None:
-                variant = b.image.with_name(f"{b.image.stem}.{locale.bcp47}{b.image.suffix}")
-                if variant.is_file():
-                    b.image = variant
-
-
-def _titles_by_id(report: Report) -> dict:
-    from .model import walk_blocks
-
-    out = {}
-    for ch in report.chapters:
-        for b in walk_blocks([ch]):
-            title = getattr(b, "title", None) or getattr(b, "caption", None)
-            if getattr(b, "id", "") and isinstance(title, Rich):
-                out[b.id] = title
-    for g in report.meta.about:
-        out[g.id] = g.title
-    return out
+    if isinstance(n, Figure) and n.image is not None:
+        variant = n.image.with_name(f"{n.image.stem}.{locale.bcp47}{n.image.suffix}")
+        if variant.is_file():
+            return dataclasses.replace(n, image=variant)
+    return n
 
 
 def describe(want: Counter, got: Counter) -> str:

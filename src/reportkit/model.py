@@ -1,7 +1,8 @@
-"""The document model: the typed tree that load produces and every later stage reads.
+"""The document model: the typed, immutable tree that load produces and every later stage reads.
 
-Resolve fills the `number`/`anchor` fields once; localize swaps each `Rich` for its translation;
-renderers only read.
+Nodes are frozen: lists become tuples and dicts read-only mappings when a node is made. Resolve returns
+numbers and targets as its own result (keyed by id); localize returns a new tree. walk.py is the one
+traversal every stage uses.
 """
 from __future__ import annotations
 
@@ -9,57 +10,81 @@ import datetime
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Union
+from types import MappingProxyType
+from typing import ClassVar, Mapping, Union
 
 from .errors import Loc
+
+
+def _freeze(self) -> None:
+    for f in dataclasses.fields(self):
+        value = getattr(self, f.name)
+        if isinstance(value, list):
+            object.__setattr__(self, f.name, tuple(value))
+        elif isinstance(value, dict):
+            object.__setattr__(self, f.name, MappingProxyType(dict(value)))
+
+
+def node(cls):
+    """A frozen dataclass whose list and dict fields are frozen too."""
+    cls.__post_init__ = _freeze
+    return dataclass(frozen=True)(cls)
+
 
 # ---- inline nodes ----
 
 
-@dataclass
+@node
 class Text:
     """Literal text."""
 
+    KIND: ClassVar[str] = "text"
     text: str
 
 
-@dataclass
+@node
 class Emph:
+    KIND: ClassVar[str] = "emph"
     children: list
 
 
-@dataclass
+@node
 class Strong:
+    KIND: ClassVar[str] = "strong"
     children: list
 
 
-@dataclass
+@node
 class Link:
     """A link to an external URL; `auto` when it shows its own URL."""
 
+    KIND: ClassVar[str] = "link"
     url: str
     children: list
     auto: bool = False
 
 
-@dataclass
+@node
 class NoteRef:
     """A reference to note `id`; numbered by resolve."""
 
+    KIND: ClassVar[str] = "noteref"
     id: str
 
 
-@dataclass
+@node
 class XRef:
     """A cross-reference to any referable block; written as its localized label."""
 
+    KIND: ClassVar[str] = "xref"
     id: str
 
 
-@dataclass
+@node
 class Span:
     """Text in another language (BCP 47 `lang`)."""
 
+    KIND: ClassVar[str] = "span"
     lang: str
     children: list
 
@@ -67,7 +92,7 @@ class Span:
 Inline = Union[Text, Emph, Strong, Link, NoteRef, XRef, Span]
 
 
-@dataclass
+@node
 class Rich:
     """One translatable run of inline markup: its source markup, parsed nodes and location."""
 
@@ -79,43 +104,37 @@ class Rich:
         return plain_text(self.nodes)
 
 
-def plain_text(nodes) -> str:
-    out = []
-    for n in nodes:
-        if isinstance(n, Text):
-            out.append(n.text)
-        elif isinstance(n, (Emph, Strong, Span, Link)):
-            out.append(plain_text(n.children))
-    return "".join(out)
 
 
 # ---- blocks ----
 
 
-@dataclass
+@node
 class Para:
+    KIND: ClassVar[str] = "para"
     text: Rich
     loc: Loc
     id: str = ""
 
 
-@dataclass
+@node
 class Section:
     """A heading with its blocks; level 1 is a chapter."""
 
+    KIND: ClassVar[str] = "section"
     id: str
     title: Rich
     level: int
     numbered: bool
     blocks: list
     loc: Loc
-    number: str = ""  # set by resolve
 
 
-@dataclass
+@node
 class Quote:
     """kind: quote | epigraph | pullquote."""
 
+    KIND: ClassVar[str] = "quote"
     kind: str
     blocks: list
     attribution: Rich | None
@@ -125,47 +144,48 @@ class Quote:
     id: str = ""
 
 
-@dataclass
+@node
 class Sidebar:
+    KIND: ClassVar[str] = "sidebar"
     id: str
     title: Rich
     blocks: list
     loc: Loc
-    number: str = ""
 
 
-@dataclass
+@node
 class ListItem:
     text: Rich
     blocks: list
     loc: Loc
     id: str = ""
-    number: str = ""
 
 
-@dataclass
+@node
 class ListBlock:
+    KIND: ClassVar[str] = "list"
     ordered: bool
     items: list
     loc: Loc
     id: str = ""
 
 
-@dataclass
+@node
 class Term:
     term: Rich
     text: Rich
     loc: Loc
 
 
-@dataclass
+@node
 class Terms:
+    KIND: ClassVar[str] = "terms"
     items: list
     loc: Loc
     id: str = ""
 
 
-@dataclass
+@node
 class Column:
     title: Rich
     align: str
@@ -173,7 +193,7 @@ class Column:
     loc: Loc
 
 
-@dataclass
+@node
 class Cell:
     blocks: list
     loc: Loc
@@ -181,31 +201,32 @@ class Cell:
     colspan: int = 1
 
 
-@dataclass
+@node
 class Row:
     cells: list
     loc: Loc
 
 
-@dataclass
+@node
 class GroupRow:
     text: Rich
     loc: Loc
 
 
-@dataclass
+@node
 class Table:
+    KIND: ClassVar[str] = "table"
     id: str
     caption: Rich
     source: Rich | None
     columns: list
     rows: list
     loc: Loc
-    number: str = ""
 
 
-@dataclass
+@node
 class Figure:
+    KIND: ClassVar[str] = "figure"
     id: str
     caption: Rich
     source: Rich | None
@@ -213,22 +234,20 @@ class Figure:
     image: Path | None
     placeholder: Rich | None
     loc: Loc
-    number: str = ""
 
 
 Block = Union[Para, Section, Quote, Sidebar, ListBlock, Terms, Table, Figure]
 
 
-@dataclass
+@node
 class Note:
     id: str
     text: Rich
     loc: Loc
     translate: bool = False
-    number: int = 0  # set by resolve, in order of first reference
 
 
-@dataclass
+@node
 class Author:
     name: str
     role: Rich | None
@@ -236,7 +255,7 @@ class Author:
     loc: Loc
 
 
-@dataclass
+@node
 class AboutGroup:
     id: str
     title: Rich
@@ -244,7 +263,7 @@ class AboutGroup:
     loc: Loc
 
 
-@dataclass
+@node
 class Meta:
     title: Rich
     subtitle: Rich | None
@@ -260,9 +279,10 @@ class Meta:
     copyright: Rich | None
     acknowledgments: list
     loc: Loc
+    smart_quotes: bool = True  # straight quotes printed as typographic ones (presentation.typeset)
 
 
-@dataclass
+@node
 class Report:
     """A whole report: metadata, chapters (level-1 sections) and notes by id."""
 
@@ -271,55 +291,26 @@ class Report:
     meta: Meta
     chapters: list
     notes: dict
-    files: list = field(default_factory=list)  # every file read, for caching and i18n
-    section_numbers: dict = field(default_factory=dict)  # chapter id -> "chapter" | "plain"
+    files: tuple = ()  # every file read, for caching and i18n
+    section_numbers: Mapping = field(default_factory=dict)  # chapter id -> "chapter" | "plain"
 
 
-def child_blocks(block) -> list:
-    """The blocks nested directly inside a block (not inside inline text)."""
-    if isinstance(block, (Section, Sidebar, Quote, AboutGroup)):
-        return block.blocks
-    if isinstance(block, ListBlock):
-        return [b for item in block.items for b in item.blocks]
-    if isinstance(block, Table):
-        return [b for row in block.rows if isinstance(row, Row) for c in row.cells for b in c.blocks]
-    return []
-
-
-def walk_blocks(blocks) -> Iterator:
-    """Every block in document order, depth first."""
-    for b in blocks:
-        yield b
-        yield from walk_blocks(child_blocks(b))
-
-
-def walk_inlines(nodes) -> Iterator:
+def plain_text(nodes) -> str:
+    out = []
     for n in nodes:
-        yield n
-        if isinstance(n, (Emph, Strong, Link, Span)):
-            yield from walk_inlines(n.children)
+        if isinstance(n, Text):
+            out.append(n.text)
+        elif isinstance(n, (Emph, Strong, Span, Link)):
+            out.append(plain_text(n.children))
+    return "".join(out)
 
 
-def map_rich(obj, replace, seen: set | None = None) -> None:
-    """Swap every Rich reachable from `obj` (dataclasses, lists, dicts) for replace(rich, owner), in place.
-    Localize uses it to translate; checks use it to visit every text."""
-    seen = set() if seen is None else seen
-    if id(obj) in seen:
-        return
-    seen.add(id(obj))
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, Rich):
-                setattr(obj, f.name, replace(value, obj))
-            else:
-                map_rich(value, replace, seen)
-    elif isinstance(obj, list):
-        for i, value in enumerate(obj):
-            if isinstance(value, Rich):
-                obj[i] = replace(value, obj)
-            else:
-                map_rich(value, replace, seen)
-    elif isinstance(obj, dict):
-        for key, value in obj.items():
-            map_rich(value, replace, seen)
+BLOCKS = (Para, Section, Quote, Sidebar, ListBlock, Terms, Table, Figure)
+INLINES = (Text, Emph, Strong, Link, NoteRef, XRef, Span)
+
+
+def iter_rich(obj):
+    """Every Rich reachable from `obj` with its owner (see walk.iter_rich)."""
+    from .walk import iter_rich as walk_rich
+
+    return walk_rich(obj)

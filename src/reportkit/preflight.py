@@ -18,10 +18,30 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
-TOOLS = next((p for p in (Path.cwd() / "tools" / "node_modules", PROJECT / "tools" / "node_modules") if p.is_dir()),
-             PROJECT / "tools" / "node_modules")
-VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+FORMATS = ("pdf", "html")  # what preflight knows how to judge; any other format fails
+
+
+def _checkout() -> Path:
+    """reportkit's own source checkout (where scripts/setup.sh installs tools/node_modules)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def default_project() -> Path:
+    """The project preflight judges when none is named: the current folder (computed when asked, not at import)."""
+    return Path.cwd()
+
+
+def tools_dir(project: Path | None = None) -> Path:
+    """tools/node_modules: the project's own if it has one, else the one beside reportkit's checkout."""
+    candidates = ([Path(project) / "tools" / "node_modules"] if project is not None else []) + \
+        [default_project() / "tools" / "node_modules", _checkout() / "tools" / "node_modules"]
+    return next((p for p in candidates if p.is_dir()), candidates[-1])
+
+
+def vnu_jar(project: Path | None = None) -> Path:
+    return tools_dir(project) / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
 # CSS the Nu checker does not know: CSS Paged Media and newer properties. Only these are filtered.
 VNU_FILTERS = (r"“string-set”", r"“leader\(", r"“target-counter", r"@page", r"“text-wrap”", r"“line-break”",
                r"“font-display”")
@@ -234,7 +254,8 @@ def check_html_static(path: Path, v: Verdict) -> None:
     v.counts = p.counts
 
 
-def run_vnu(paths: list[Path], verdicts: dict, require_all: bool) -> None:
+def run_vnu(paths: list[Path], verdicts: dict, require_all: bool, project: Path | None = None) -> None:
+    VNU = vnu_jar(project)
     if not (tool("java") and VNU.is_file()):
         for path in paths:
             verdicts[str(path)].skipped.append("Nu Html Checker (java + .tools vnu.jar)")
@@ -251,7 +272,8 @@ def run_vnu(paths: list[Path], verdicts: dict, require_all: bool) -> None:
         del url
 
 
-def run_axe(paths: list[Path], verdicts: dict) -> None:
+def run_axe(paths: list[Path], verdicts: dict, project: Path | None = None) -> None:
+    TOOLS = tools_dir(project)
     script = Path(__file__).parent / "preflight_js" / "axe_check.mjs"
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not (tool("node") and Path(chromium).exists() and (TOOLS / "playwright-core").is_dir() and (TOOLS / "axe-core").is_dir()):
@@ -296,31 +318,44 @@ def check_catalogs(root: Path) -> list[Verdict]:
 # ---------------- driver ----------------
 
 def run_preflight(build_dir: Path, require_all: bool = False, json_out: str | None = None, project: Path | None = None) -> int:
+    """Judge every artifact of build_dir/manifest.json. `project` is the project folder: its locales/
+    catalogs are checked and its tools/node_modules preferred (default: the current folder)."""
     manifest_path = build_dir / "manifest.json"
     if not manifest_path.is_file():
         print(f"{manifest_path}: error: no manifest; run reportkit build first")
         return 1
-    artifacts = json.loads(manifest_path.read_text(encoding="utf-8"))["artifacts"]
+    try:
+        artifacts = json.loads(manifest_path.read_text(encoding="utf-8"))["artifacts"]
+        if not isinstance(artifacts, list) or not all(isinstance(a, dict) and isinstance(a.get("path"), str) for a in artifacts):
+            raise TypeError("artifacts is not a list of entries with a path")
+    except (ValueError, KeyError, TypeError) as e:
+        print(f"{manifest_path}: error: not a reportkit manifest ({e}); rebuild with reportkit build")
+        return 1
     verdicts: dict[str, Verdict] = {}
     html_paths = []
+    project = Path(project) if project is not None else default_project()
     for a in artifacts:
         path = build_dir / a["path"]
-        v = verdicts[str(path)] = Verdict(str(path), a["format"])
+        fmt = a.get("format")
+        v = verdicts[str(path)] = Verdict(str(path), str(fmt))
         t = time.perf_counter()
+        if fmt not in FORMATS:  # judged by nothing is not judged good
+            v.check("known format", False, f"format {fmt!r} is not one preflight can judge ({', '.join(FORMATS)})")
+            continue
         if not path.is_file():
             v.check("artifact exists", False, "listed in the manifest but missing")
             continue
-        v.check("sha256 matches manifest", hashlib.sha256(path.read_bytes()).hexdigest() == a["sha256"], "file changed since the build")
-        if a["format"] == "pdf":
-            check_pdf(path, a["language"], v)
+        v.check("sha256 matches manifest", hashlib.sha256(path.read_bytes()).hexdigest() == a.get("sha256"), "file changed since the build")
+        if fmt == "pdf":
+            check_pdf(path, a.get("language", ""), v)
         else:
             check_html_static(path, v)
             html_paths.append(path)
         v.seconds = time.perf_counter() - t
     if html_paths:
         t = time.perf_counter()
-        run_vnu(html_paths, verdicts, require_all)
-        run_axe(html_paths, verdicts)
+        run_vnu(html_paths, verdicts, require_all, project)
+        run_axe(html_paths, verdicts, project)
         share = (time.perf_counter() - t) / len(html_paths)
         for p in html_paths:
             verdicts[str(p)].seconds += share
@@ -329,14 +364,14 @@ def run_preflight(build_dir: Path, require_all: bool = False, json_out: str | No
     for a in artifacts:
         v = verdicts[str(build_dir / a["path"])]
         if v.counts:  # languages are compared within one format and engine: their structures match
-            by_report.setdefault((a["report"], a["format"], a["engine"]), []).append(v)
+            by_report.setdefault((a.get("report"), a.get("format"), a.get("engine")), []).append(v)
     for report, vs in by_report.items():
         for key in ("tables", "figures", "notes"):
             values = {x.path: x.counts.get(key) for x in vs if x.counts.get(key)}
             if len(set(values.values())) > 1:
                 for x in vs:
                     x.check(f"{key} agree across editions", False, json.dumps(values))
-    catalogs = check_catalogs(project or Path.cwd())
+    catalogs = check_catalogs(project)
     everything = list(verdicts.values()) + catalogs
     failed = 0
     for v in everything:

@@ -7,57 +7,85 @@ from __future__ import annotations
 import base64
 import functools
 import mimetypes
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
 
-from .brand import STYLES, Brand
+from . import presentation as present
+from .brand import Brand
 from .localize import Edition
-from .model import Emph, Link, NoteRef, Rich, Span, Strong, Text, XRef, map_rich
+from .model import Rich
+from .walk import BlockVisitor, InlineVisitor, UnknownNode, iter_rich
 
 
-class HtmlInline:
-    """Rich -> escaped HTML; remembers which notes were referenced first where (for back-links)."""
+class HtmlWriter(BlockVisitor, InlineVisitor):
+    """Rich -> escaped HTML (call it); blocks -> the brand's per-kind macros in blocks.html.j2.
+    Remembers which notes were referenced first where (for back-links)."""
 
-    def __init__(self, edition: Edition, notes: str):
+    def __init__(self, edition: Edition, notes: str, env: jinja2.Environment):
         self.e = edition
         self.notes = notes
         self.seen: set[str] = set()
+        self.data_uri = _data_uri
+        self.macros = env.get_template("blocks.html.j2").make_module({"w": self, "e": edition, "_": edition._, "p": present})
 
     def __call__(self, rich: Rich | None) -> Markup:
         if rich is None:
             return Markup("")
-        return Markup("".join(self.node(n) for n in rich.nodes))
+        return Markup(self.nodes(rich.nodes))
+
+    def blocks(self, items) -> Markup:
+        return Markup("".join(str(self.block(b)) for b in items))
+
+    def _macro(self, b) -> Markup:
+        macro = getattr(self.macros, type(b).KIND, None)
+        if macro is None:
+            raise UnknownNode(f"blocks.html.j2 has no macro for {type(b).KIND} blocks")
+        return macro(b)
+
+    block_para = block_section = block_quote = block_sidebar = _macro
+    block_list = block_terms = block_table = block_figure = _macro
 
     def nodes(self, nodes) -> str:
-        return "".join(self.node(n) for n in nodes)
+        out = []
+        for before, n in present.inline_runs(nodes):
+            if before == present.NOTE_SEPARATOR:
+                out.append(f'<sup class="notesep">{escape(before)}</sup>')
+            elif before:
+                out.append(str(escape(before)))
+            out.append(self.inline(n))
+        return "".join(out)
 
-    def node(self, n) -> str:
-        if isinstance(n, Text):
-            return str(escape(n.text))
-        if isinstance(n, Emph):
-            return f"<em>{self.nodes(n.children)}</em>"
-        if isinstance(n, Strong):
-            return f"<strong>{self.nodes(n.children)}</strong>"
-        if isinstance(n, Link):
-            cls = ' class="url"' if n.auto else ""
-            return f'<a href="{escape(n.url)}"{cls}>{self.nodes(n.children)}</a>'
-        if isinstance(n, Span):
-            return f'<span lang="{escape(n.lang)}">{self.nodes(n.children)}</span>'
-        if isinstance(n, XRef):
-            target = self.e.resolved.targets[n.id]
-            anchor = f"note-{target.number}" if target.kind == "note" else n.id
-            return f'<a class="xref" href="#{escape(anchor)}">{escape(self.e.label_of(n.id))}</a>'
-        if isinstance(n, NoteRef):
-            note = self.e.report.notes[n.id]
-            num = note.number
-            first = n.id not in self.seen
-            self.seen.add(n.id)
-            ident = f' id="noteref-{num}"' if first else ""
-            label = escape(self.e._("Note %(number)s", number=num))
-            # the word joiner keeps the marker on the line of the word before it
-            return f'\u2060<a class="noteref" href="#note-{num}"{ident} role="doc-noteref" aria-label="{label}"><sup>{num}</sup></a>'
-        raise TypeError(type(n))
+    def inline_text(self, n) -> str:
+        return str(escape(n.text))
+
+    def inline_emph(self, n) -> str:
+        return f"<em>{self.nodes(n.children)}</em>"
+
+    def inline_strong(self, n) -> str:
+        return f"<strong>{self.nodes(n.children)}</strong>"
+
+    def inline_link(self, n) -> str:
+        cls = ' class="url"' if n.auto else ""
+        return f'<a href="{escape(n.url)}"{cls}>{self.nodes(n.children)}</a>'
+
+    def inline_span(self, n) -> str:
+        return f'<span lang="{escape(n.lang)}">{self.nodes(n.children)}</span>'
+
+    def inline_xref(self, n) -> str:
+        anchor = present.xref_anchor(self.e, n.id, "endnotes")
+        return f'<a class="xref" href="#{escape(anchor)}">{escape(present.label(self.e, n.id))}</a>'
+
+    def inline_noteref(self, n) -> str:
+        num = self.e.note_number(n.id)
+        first = n.id not in self.seen
+        self.seen.add(n.id)
+        ident = f' id="{present.noteref_anchor(num)}"' if first else ""
+        label = escape(self.e._("Note %(number)s", number=num))
+        # the word joiner keeps the marker on the line of the word before it
+        return (f'\u2060<a class="noteref" href="#{present.note_anchor(num)}"{ident} role="doc-noteref" '
+                f'aria-label="{label}"><sup>{num}</sup></a>')
 
 
 def _data_uri(path) -> str:
@@ -68,13 +96,17 @@ def _data_uri(path) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(brand_folder: str) -> jinja2.Environment:
-    loader = jinja2.FileSystemLoader([f"{brand_folder}/html", str(STYLES / "base" / "html")])
+def _environment(brand_folder: str, base_folder: str) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader([f"{brand_folder}/html", f"{base_folder}/html"])
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
-    env.globals["kind"] = lambda b: type(b).__name__.lower()
     env.globals["data_uri"] = _data_uri
     return env
+
+
+def _base_folder(brand: Brand) -> Path:
+    """The styles/base a brand inherits from (the project's own, else reportkit's)."""
+    return Path(getattr(brand, "base", None) or Path(__file__).parent / "styles" / "base")
 
 
 def _mix(a: str, b: str, share: float) -> str:
@@ -114,14 +146,11 @@ def _page_values(brand: Brand) -> dict:
 
 def edition_text(edition: Edition) -> str:
     """Every character the edition may print (its texts and interface words), for font subsetting."""
-    parts: list[str] = []
-
-    def visit(rich, owner):
-        parts.append(rich.plain())
-        return rich
-
-    map_rich(edition.report, visit)
-    parts += [edition._(w) for w in _ui_words()] + [edition.date_text(), edition.colon, "↩0123456789"]
+    parts = [rich.plain() for rich, _owner in iter_rich(edition.report)]
+    parts += [edition._(w) for w in _ui_words()] + [present.date_text(edition), present.term_separator(edition),
+                                                   present.source_prefix(edition), present.attribution_prefix(edition),
+                                                   present.caption_separator(edition), present.NOTE_SEPARATOR,
+                                                   present.DIGIT_GAP, "↩0123456789"]
     return "".join(parts)
 
 
@@ -133,8 +162,9 @@ def _ui_words():
 
 def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False, webfonts: bool = False) -> str:
     """Edition -> one HTML page. `paged` adds the CSS Paged Media sheet used by the WeasyPrint engine."""
-    env = _environment(str(brand.folder))
-    inl = HtmlInline(edition, notes)
+    edition = present.typeset(edition)
+    env = _environment(str(brand.folder), str(_base_folder(brand)))
+    w = HtmlWriter(edition, notes, env)
     template = env.get_template("report.html.j2")
     css = env.get_template("report.css").render()
     paged_css = env.get_template("paged.css").render(**_page_values(brand)) if paged else ""
@@ -145,7 +175,7 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False,
 
         faces = font_faces(brand, edition_text(edition))
     return template.render(
-        e=edition, r=edition.report, m=edition.report.meta, inl=inl, _=edition._, label=edition.label_of,
+        e=edition, r=edition.report, m=edition.report.meta, w=w, p=present, _=edition._,
         notes_style=notes, css=Markup(faces + "\n" + css), paged_css=Markup(paged_css), brand=brand,
         brand_css=css_variables(brand, edition.locale.is_cjk), logo_uri=logo_uri, paged=paged,
         folder=edition.report.folder.resolve())

@@ -2,10 +2,16 @@
 rk-* functions. Every text is emitted as a Typst string literal, so content can never become code."""
 from __future__ import annotations
 
+import re
+
+from . import presentation as present
 from .brand import Brand
 from .localize import Edition
-from .model import (Emph, Figure, GroupRow, Link, ListBlock, NoteRef, Para, Quote, Rich, Section, Sidebar,
-                    Span, Strong, Table, Terms, Text, XRef)
+from .model import GroupRow, Rich, Text
+from .walk import BlockVisitor, InlineVisitor
+
+
+LONG = 40  # characters: longer words than this cannot fit a line of the narrowest brand
 
 
 class Markup(str):
@@ -49,19 +55,20 @@ def call(name: str, *args, **kw) -> str:
     return f"#{name}({', '.join(parts)})"
 
 
-class TypstWriter:
+class TypstWriter(BlockVisitor, InlineVisitor):
     def __init__(self, edition: Edition, brand: Brand, notes: str):
         self.e = edition
         self.brand = brand
         self.notes = notes  # endnotes | footnotes
         self.seen_notes: set[str] = set()
         self.out: list[str] = []
+        self.before_template = False
 
     # ---- inline ----
     def inl(self, rich: Rich | None) -> Markup | None:
         if rich is None:
             return None
-        return Markup("".join(self.node(n) for n in rich.nodes))
+        return Markup(self.nodes(rich.nodes))
 
     def heading(self, rich: Rich) -> Markup:
         """A heading's markup; in CJK editions its last two characters are joined (U+2060) so that a
@@ -71,45 +78,58 @@ class TypstWriter:
             t = nodes[-1].text.rstrip()
             if len(t) >= 2 and all("\u3400" <= ch <= "\u9fff" for ch in t[-2:]):
                 nodes[-1] = Text(t[:-1] + "\u2060" + t[-1])
-        return Markup("".join(self.node(n) for n in nodes))
+        return Markup(self.nodes(nodes))
 
     def nodes(self, nodes) -> str:
-        return "".join(self.node(n) for n in nodes)
+        out = []
+        for before, n in present.inline_runs(nodes):
+            if before == present.NOTE_SEPARATOR:
+                out.append(f"#rk-notesep({tstr(before)})")
+            elif before:
+                out.append("#" + tstr(before))
+            out.append(self.inline(n))
+        return "".join(out)
 
-    def node(self, n) -> str:
-        if isinstance(n, Text):
+    def inline_text(self, n) -> str:
+        # a word of more than LONG characters would overflow the measure: it gets break points
+        if not any(len(w) > LONG for w in n.text.split()):
             return "#" + tstr(n.text)
-        if isinstance(n, Emph):
-            return f"#emph[{self.nodes(n.children)}]"
-        if isinstance(n, Strong):
-            return f"#strong[{self.nodes(n.children)}]"
-        if isinstance(n, Link):
-            if n.auto:
-                return f"#rk-url({tstr(n.url)})"
-            return f"#link({tstr(n.url)})[{self.nodes(n.children)}]"
-        if isinstance(n, Span):
-            return f"#rk-span({tstr(n.lang)})[{self.nodes(n.children)}]"
-        if isinstance(n, XRef):
-            target = self.e.resolved.targets[n.id]
-            anchor = n.id
-            if target.kind == "note":  # notes carry their number's label, as endnote or footnote
-                anchor = f"{'fn' if self.notes == 'footnotes' else 'note'}-{target.number}"
-            return f"#rk-xref(label({tstr(anchor)}), {tstr(self.e.label_of(n.id))})"
-        if isinstance(n, NoteRef):
-            return self.noteref(n.id)
-        raise TypeError(type(n))
+        parts = re.split(r"(\S{%d,})" % (LONG + 1), n.text)
+        return "".join(f"#rk-long({tstr(p)})" if i % 2 else ("#" + tstr(p) if p else "") for i, p in enumerate(parts))
 
-    def noteref(self, ident: str) -> str:
-        note = self.e.report.notes[ident]
-        num = str(note.number)
+    def inline_emph(self, n) -> str:
+        return f"#emph[{self.nodes(n.children)}]"
+
+    def inline_strong(self, n) -> str:
+        return f"#strong[{self.nodes(n.children)}]"
+
+    def inline_link(self, n) -> str:
+        if n.auto:
+            return f"#rk-url({tstr(n.url)})"
+        return f"#link({tstr(n.url)})[{self.nodes(n.children)}]"
+
+    def inline_span(self, n) -> str:
+        if self.before_template:  # the meta dictionary comes before the template's functions exist
+            return f"#text(lang: {tstr(n.lang.split('-')[0])})[{self.nodes(n.children)}]"
+        return f"#rk-span({tstr(n.lang)})[{self.nodes(n.children)}]"
+
+    def inline_xref(self, n) -> str:
+        anchor = present.xref_anchor(self.e, n.id, self.notes)
+        return f"#rk-xref(label({tstr(anchor)}), {tstr(present.label(self.e, n.id))})"
+
+    def inline_noteref(self, n) -> str:
+        ident = n.id
+        num = str(self.e.note_number(ident))
         first = ident not in self.seen_notes
         self.seen_notes.add(ident)
         if self.notes == "footnotes":
+            fn = present.note_anchor(num, "footnotes")
             if first:
-                return f"#footnote(numbering: rk-footnote-num({tstr(num)}))[{self.nodes(note.text.nodes)}]<fn-{num}>"
-            return f"#footnote(numbering: rk-footnote-num({tstr(num)}), <fn-{num}>)"
-        marker = f"#rk-noteref({tstr(num)}, <note-{num}>)"
-        return marker + (f"<noteref-{num}>" if first else "")
+                note = self.e.report.notes[ident]
+                return f"#footnote(numbering: rk-footnote-num({tstr(num)}))[{self.nodes(note.text.nodes)}]<{fn}>"
+            return f"#footnote(numbering: rk-footnote-num({tstr(num)}), <{fn}>)"
+        marker = f"#rk-noteref({tstr(num)}, <{present.note_anchor(num)}>)"
+        return marker + (f"<{present.noteref_anchor(num)}>" if first else "")
 
     # ---- blocks ----
     def emit(self, s: str) -> None:
@@ -122,46 +142,56 @@ class TypstWriter:
         text, self.out = "\n".join(self.out), saved
         return text
 
-    def block(self, b) -> None:
+    def anchor(self, b) -> str:
+        ident = present.block_anchor(b)
+        return f" #label({tstr(ident)})" if ident else ""
+
+    def block_para(self, b) -> None:
+        self.emit(f"#par[{self.inl(b.text)}]" + self.anchor(b) + "\n")
+
+    def block_section(self, b) -> None:
+        self.emit(call("rk-section", b.id, b.level, self.e.number(b.id) or None, self.heading(b.title)))
+        for child in b.blocks:
+            self.block(child)
+
+    def block_quote(self, b) -> None:
+        attribution = Markup("#" + tstr(present.attribution_prefix(self.e)) + self.inl(b.attribution)) if b.attribution else None
+        self.emit(f"#rk-quote({tstr(b.kind)}, [{self.blocks(b.blocks)}], attribution: {tvalue(attribution)}, "
+                  f"original: {tvalue(self.inl(b.original))})")
+
+    def block_sidebar(self, b) -> None:
+        self.emit(f"#rk-sidebar({tstr(present.label(self.e, b.id))}, {tvalue(self.inl(b.title))}, [{self.blocks(b.blocks)}]) #label({tstr(b.id)})")
+
+    def block_list(self, b) -> None:
+        items = []
+        for item in b.items:
+            anchor = f"#metadata(none) #label({tstr(item.id)})" if item.id else ""
+            items.append(Markup(anchor + (self.inl(item.text) or "") + (("\n" + self.blocks(item.blocks)) if item.blocks else "")))
+        self.emit(call("rk-list", b.ordered, items, [str(i) if b.ordered else "0" for i, _ in enumerate(b.items, 1)]))
+
+    def block_terms(self, b) -> None:
+        self.emit(call("rk-terms", [(self.inl(t.term), self.inl(t.text)) for t in b.items]))
+
+    def block_table(self, b) -> None:
         e = self.e
-        if isinstance(b, Para):
-            self.emit(f"#par[{self.inl(b.text)}]" + (f" #label({tstr(b.id)})" if b.id and not b.id.startswith("p-") else "") + "\n")
-        elif isinstance(b, Section):
-            self.emit(call("rk-section", b.id, b.level, b.number or None, self.heading(b.title)))
-            for child in b.blocks:
-                self.block(child)
-        elif isinstance(b, Quote):
-            self.emit(f"#rk-quote({tstr(b.kind)}, [{self.blocks(b.blocks)}], attribution: {tvalue(self.inl(b.attribution))}, "
-                      f"original: {tvalue(self.inl(b.original))})")
-        elif isinstance(b, Sidebar):
-            self.emit(f"#rk-sidebar({tstr(e.label_of(b.id))}, {tvalue(self.inl(b.title))}, [{self.blocks(b.blocks)}]) #label({tstr(b.id)})")
-        elif isinstance(b, ListBlock):
-            items = []
-            for item in b.items:
-                anchor = f"#metadata(none) #label({tstr(item.id)})" if item.id else ""
-                items.append(Markup(anchor + (self.inl(item.text) or "") + (("\n" + self.blocks(item.blocks)) if item.blocks else "")))
-            self.emit(call("rk-list", b.ordered, items, [i.number or "0" for i in b.items]))
-        elif isinstance(b, Terms):
-            self.emit(call("rk-terms", [(self.inl(t.term), self.inl(t.text)) for t in b.items]))
-        elif isinstance(b, Table):
-            rows = []
-            for row in b.rows:
-                if isinstance(row, GroupRow):
-                    rows.append({"kind": "group", "body": self.inl(row.text)})
-                else:
-                    rows.append({"kind": "row", "cells": [
-                        {"body": Markup(self.blocks(cell.blocks)), "tag": self.inl(cell.tag), "colspan": cell.colspan}
-                        for cell in row.cells]})
-            self.emit(call("rk-table", e.label_of(b.id), self.inl(b.caption), e._("Source"), self.inl(b.source),
-                           [c.width for c in b.columns], [Raw(c.align) for c in b.columns], [self.inl(c.title) for c in b.columns], rows)
-                      + f" #label({tstr(b.id)})")
-        elif isinstance(b, Figure):
-            image = "/" + b.image.relative_to(self.e.report.folder.resolve()).as_posix() if b.image else None
-            self.emit(call("rk-figure", e.label_of(b.id), self.inl(b.caption), e._("Source"), self.inl(b.source), b.alt.plain(),
-                           image_path=image, placeholder=self.inl(b.placeholder), placeholder_word=e._("Artwork not available"))
-                      + f" #label({tstr(b.id)})")
-        else:
-            raise TypeError(type(b))
+        rows = []
+        for row in b.rows:
+            if isinstance(row, GroupRow):
+                rows.append({"kind": "group", "body": self.inl(row.text)})
+            else:
+                rows.append({"kind": "row", "cells": [
+                    {"body": Markup(self.blocks(cell.blocks)), "tag": self.inl(cell.tag), "colspan": cell.colspan}
+                    for cell in row.cells]})
+        self.emit(call("rk-table", present.label(e, b.id), self.inl(b.caption), present.source_prefix(e), self.inl(b.source),
+                       [c.width for c in b.columns], [Raw(c.align) for c in b.columns], [self.inl(c.title) for c in b.columns], rows)
+                  + f" #label({tstr(b.id)})")
+
+    def block_figure(self, b) -> None:
+        e = self.e
+        image = "/" + b.image.relative_to(self.e.report.folder.resolve()).as_posix() if b.image else None
+        self.emit(call("rk-figure", present.label(e, b.id), self.inl(b.caption), present.source_prefix(e), self.inl(b.source), b.alt.plain(),
+                       image_path=image, placeholder=self.inl(b.placeholder), placeholder_word=e._("Artwork not available"))
+                  + f" #label({tstr(b.id)})")
 
     # ---- document ----
     def document(self, template: str, logo: str | None) -> str:
@@ -173,13 +203,16 @@ class TypstWriter:
             "running-header": brand.running_header, "cover": brand.cover,
         }
         authors = [a.name for a in m.authors]
+        self.before_template = True
         meta = {
             "title": self.inl(m.title), "title-plain": m.title.plain(), "subtitle": self.inl(m.subtitle),
-            "authors": authors or [m.organization.plain()], "author-line": _author_line(authors, e),
+            "authors": authors or [m.organization.plain()], "author-line": present.author_list(e, authors),
             "organization": self.inl(m.organization), "org-short": m.organization_short or m.organization.plain(),
-            "date-text": e.date_text(), "keywords": [m.organization_short] if m.organization_short else [],
-            "colon": e.colon, "caption-sep": e.caption_sep, "lang": e.locale.typst_lang, "region": e.locale.typst_region or None, "cjk": e.locale.is_cjk,
+            "date-text": present.date_text(e), "keywords": [m.organization_short] if m.organization_short else [],
+            "colon": present.term_separator(e), "caption-sep": present.caption_separator(e),
+            "lang": e.locale.typst_lang, "region": e.locale.typst_region or None, "cjk": e.locale.is_cjk,
         }
+        self.before_template = False
         head = [
             "// Generated by reportkit from the report's content; edit the content or the brand, not this file.",
             f"#let brand = {tvalue(brand_dict)}",
@@ -191,6 +224,7 @@ class TypstWriter:
             "#set page(numbering: \"i\", header: running-header, footer: page-footer)",
             "#rk-front-page[",
         ]
+        assert "\n".join(head[:4]).count("\n") + 2 == TEMPLATE_LINE  # what locate() relies on
         self.out = head
         for g in m.about:
             self.emit(f"#rk-about({tvalue(self.inl(g.title))}, [{self.blocks(g.blocks)}]) #label({tstr(g.id)})")
@@ -209,30 +243,43 @@ class TypstWriter:
         self.emit(call("rk-contents", e._("Contents")))
         self.emit("#set page(numbering: \"1\")\n#rk-main-matter()")
         for ch in r.chapters:
-            eyebrow = e.label_of(ch.id) if ch.number else None
-            self.emit(call("rk-chapter", ch.id, ch.number or None, eyebrow, self.heading(ch.title)))
+            number = e.number(ch.id)
+            eyebrow = present.label(e, ch.id) if number else None
+            self.emit(call("rk-chapter", ch.id, number or None, eyebrow, self.heading(ch.title)))
             for b in ch.blocks:
                 self.block(b)
         if self.notes == "endnotes" and e.resolved.notes_order:
-            title = self.inl(m.notes_title) if m.notes_title else e._("Notes")
-            self.emit(call("rk-notes-heading", title) + " #label(\"notes\")")
-            for note in e.resolved.notes_order:
-                n = str(note.number)
-                self.emit(f"#rk-endnote({tstr(n)}, <noteref-{n}>, [{self.inl(note.text)}]) <note-{n}>")
+            title = present.notes_title(e)
+            self.emit(call("rk-notes-heading", self.inl(title) if isinstance(title, Rich) else title) + " #label(\"notes\")")
+            for note in e.notes():
+                n = str(e.note_number(note.id))
+                self.emit(f"#rk-endnote({tstr(n)}, <{present.noteref_anchor(n)}>, [{self.inl(note.text)}]) <{present.note_anchor(n)}>")
         self.emit(f"#rk-back-cover(logo: {tvalue(logo)})")
         return "\n".join(self.out) + "\n"
 
 
-def _author_line(authors: list[str], e: Edition) -> str:
-    if len(authors) <= 1:
-        return "".join(authors)
-    if e.locale.is_cjk:
-        return "、".join(authors)
-    return ", ".join(authors[:-1]) + (", and " if len(authors) > 2 else " and ") + authors[-1]
+TEMPLATE_LINE = 5  # the template starts on this line of the generated source (after the four head lines)
+
+
+def locate(diagnostic, brand: Brand):
+    """A Typst diagnostic at a line of the generated source, moved to the template file and line it
+    comes from when it falls in the template (a brand's own or base's); otherwise left as it is."""
+    import dataclasses
+
+    from .errors import Loc
+
+    loc = diagnostic.loc
+    if loc.file != "typst" or not loc.line:
+        return diagnostic
+    path = brand.template("report.typ")
+    lines = path.read_text(encoding="utf-8").count("\n") + 1
+    if TEMPLATE_LINE <= loc.line < TEMPLATE_LINE + lines:
+        return dataclasses.replace(diagnostic, loc=Loc(str(path), loc.line - TEMPLATE_LINE + 1, loc.col))
+    return dataclasses.replace(diagnostic, loc=Loc("generated Typst source (see --keep-sources)", loc.line, loc.col))
 
 
 def render_typst(edition: Edition, brand: Brand, notes: str) -> str:
     """Edition -> complete Typst source (template included), ready for the typst engine."""
     template = brand.template("report.typ").read_text(encoding="utf-8")
     logo = brand.logo.read_text(encoding="utf-8") if brand.logo else None
-    return TypstWriter(edition, brand, notes).document(template, logo)
+    return TypstWriter(present.typeset(edition), brand, notes).document(template, logo)

@@ -1,26 +1,59 @@
 """Report catalogs on disk: write templates (.pot), merge them into PO files, read translations back.
 
 Layout: locales/templates/<report>/<part>.pot and locales/<lang>/<report>/<part>.po, one per content
-file, so translators work chapter by chapter. Merging is Babel's Catalog.update: fuzzy matching,
-previous msgids (#|) and obsolete entries (#~) come with it.
+file, so translators work chapter by chapter. Files are read and written by `i18n.po` (exact, GNU
+gettext's canonical layout via `msgcat`: a round trip through msgcat makes no diff).
+
+How `update` merges a catalog with the current content (each catalog only with its own content file;
+a text that also appears in another chapter keeps each catalog's own translation):
+
+1. Same text: the entry keeps its translation, flags and translator comments; locations and the
+   context comment come from the content. An obsolete entry (`#~`) whose text is back is revived,
+   translation and all (undoing a deletion gives back exactly what was there).
+2. Undone edit: a fuzzy entry whose previous source (`#| msgid`) is the current text again comes back
+   under that text (still fuzzy, for the translator to confirm).
+3. Whitespace-only edit: when the text differs from an entry's only in whitespace (the same words
+   after collapsing every run of spaces, tabs and newlines into one space and trimming the ends), the
+   entry follows the text and keeps its translation *in the state it was*: a reviewed translation
+   stays reviewed (not fuzzy, no `#|`), since readers see the same words. The build matches text the
+   same way, so a whitespace-only edit never drops a translation, even before `update` runs. Removing
+   or adding a space between two words is not whitespace-only ("AB" vs "A B").
+4. Edited text: the most similar leftover translated entry (difflib ratio >= 0.6) is moved to the new
+   text, marked fuzzy, with the source its translation was made for as the previous msgid (`#|`). An
+   entry that was already fuzzy keeps its original previous msgid.
+5. Anything else translated (or commented by a translator) that no text claims becomes obsolete
+   (`#~`), at the end of the file; obsolete entries are kept, never dropped. Untranslated leftovers are
+   dropped.
+
+So a translation made for a source text S is only ever shown as the msgstr of msgid S (or of the same
+words with other whitespace), as a fuzzy entry whose previous msgid is S, or as an obsolete entry of S.
 """
 from __future__ import annotations
 
-import datetime
-import io
+import difflib
+import re
+import shutil
+import subprocess
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po, write_po
 
 from ..errors import Diagnostic, Loc, ReportError
 from ..locales import parse_locale
 from ..resolve import Resolved
+from . import po as pofile
+from .po import POEntry, POFile, POSyntaxError
 from .units import catalog_name, units
 
-WIDTH = 79  # Babel's default; fixed so reruns are byte-identical
+WIDTH = pofile.WIDTH
+FUZZY_CUTOFF = 0.6
+_DROPPED_FLAGS = {"python-format", "python-brace-format", "no-python-format", "no-python-brace-format"}
+
+
+def normalize(text: str) -> str:
+    """The words of a text, whitespace collapsed: two texts with the same normal form differ only in
+    whitespace (see rule 3 above)."""
+    return " ".join(text.split())
 
 
 @dataclass
@@ -32,36 +65,58 @@ class Entry:
     loc: Loc
 
 
+@dataclass
+class Translations:
+    """Every catalog of one language of one report, read for the build.
+
+    `lookup(catalog, source)`: the entry of `source` in its own catalog (named after the content file,
+    `units.catalog_name`) when that entry has a translation (reviewed or fuzzy); else a reviewed
+    translation of the same text from another catalog of the report (then a fuzzy one); else the own
+    untranslated entry, or None. Text is matched exactly first, then with whitespace collapsed."""
+
+    catalogs: dict[str, dict[str, Entry]] = field(default_factory=dict)  # catalog -> msgid -> Entry
+    _norm: dict[str, dict[str, Entry]] = field(default_factory=dict)
+
+    def add(self, catalog: str, msgid: str, entry: Entry) -> None:
+        self.catalogs.setdefault(catalog, {}).setdefault(msgid, entry)
+        self._norm.setdefault(catalog, {}).setdefault(normalize(msgid), entry)
+
+    def _own(self, catalog: str, source: str) -> list[Entry]:
+        found = [self.catalogs.get(catalog, {}).get(source), self._norm.get(catalog, {}).get(normalize(source))]
+        return [e for e in found if e is not None]
+
+    def lookup(self, catalog: str | None, source: str) -> Entry | None:
+        own = self._own(catalog, source) if catalog is not None else []
+        for e in own:
+            if e.string:
+                return e
+        others = [e for name in self.catalogs if name != catalog for e in self._own(name, source)]
+        for e in others:
+            if e.string and not e.fuzzy:
+                return e
+        for e in others:
+            if e.string:
+                return e
+        return (own or others or [None])[0]
+
+    def get(self, source: str, default=None) -> Entry | None:
+        """The first catalog's entry of `source` that has a translation (catalogs in name order)."""
+        return self.lookup(None, source) or default
+
+    def __contains__(self, source: str) -> bool:
+        return self.get(source) is not None
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self.catalogs.values())
+
+
 def locales_root(report_folder: Path) -> Path:
     """locales/ beside content/ (the project root), so catalogs and content travel together."""
     return report_folder.resolve().parent.parent / "locales"
 
 
-def _stamp(resolved: Resolved) -> datetime.datetime:
-    d = resolved.report.meta.date
-    return datetime.datetime(d.year, d.month, d.day, tzinfo=datetime.timezone.utc)
-
-
-def templates(resolved: Resolved) -> dict[str, Catalog]:
-    """part name -> template catalog of that content file's units."""
-    report = resolved.report
-    out: dict[str, Catalog] = {}
-    for unit in units(resolved):
-        name = catalog_name(unit.file, report.folder)
-        cat = out.get(name)
-        if cat is None:
-            cat = out[name] = Catalog(project=f"{report.id} ({name})", version=report.meta.date.isoformat(),
-                                      copyright_holder=report.meta.organization.plain(), charset="utf-8",
-                                      creation_date=_stamp(resolved), revision_date=_stamp(resolved), fuzzy=False)
-            cat.msgid_bugs_address = ""
-        line = unit.rich.loc.line
-        location = (shown_path(unit.file), line)
-        if unit.rich.source in cat:
-            msg = cat[unit.rich.source]
-            msg.locations.append(location)  # one context comment is enough; Babel merges several unstably
-        else:
-            cat.add(unit.rich.source, locations=[location], auto_comments=[unit.context])
-    return out
+def _stamp(resolved: Resolved) -> str:
+    return resolved.report.meta.date.isoformat() + " 00:00+0000"
 
 
 def shown_path(file) -> str:
@@ -73,15 +128,54 @@ def shown_path(file) -> str:
         return p.as_posix()
 
 
-def _dump(catalog: Catalog) -> bytes:
-    # Babel guesses "python-format" for any text with a % sign ("30% of"); report text is never a
-    # format string, and the guess makes msgfmt --check reject natural translations.
-    for msg in list(catalog) + list(catalog.obsolete.values()):
-        msg.flags.discard("python-format")
-        msg.flags.discard("python-brace-format")
-    buf = io.BytesIO()
-    write_po(buf, catalog, width=WIDTH, sort_output=False, include_previous=True, ignore_obsolete=False)
-    return buf.getvalue()
+def templates(resolved: Resolved) -> dict[str, list[POEntry]]:
+    """part name -> that content file's units as template entries, in reading order."""
+    report = resolved.report
+    out: dict[str, dict[str, POEntry]] = {}
+    for unit in units(resolved):
+        name = catalog_name(unit.file, report.folder)
+        cat = out.setdefault(name, {})
+        location = f"{shown_path(unit.file)}:{unit.rich.loc.line}"
+        src = unit.rich.source
+        if src in cat:
+            if location not in cat[src].locations:
+                cat[src].locations.append(location)  # one context comment is enough
+        else:
+            cat[src] = POEntry(msgid=src, auto_comments=[unit.context], locations=[location])
+    return {name: list(cat.values()) for name, cat in out.items()}
+
+
+def _header(resolved: Resolved, name: str, lang=None) -> POEntry:
+    report = resolved.report
+    stamp = _stamp(resolved)
+    project = f"{report.id} ({name})"
+    org = report.meta.organization.plain()
+    year = report.meta.date.year
+    first = f"{lang.bcp47} translations for {project}." if lang else f"Translations template for {project}."
+    fields = [("Project-Id-Version", f"{project} {report.meta.date.isoformat()}"),
+              ("Report-Msgid-Bugs-To", ""),
+              ("POT-Creation-Date", stamp),
+              ("PO-Revision-Date", stamp if lang else "YEAR-MO-DA HO:MI+ZONE"),
+              ("Last-Translator", "" if lang else "FULL NAME <EMAIL@ADDRESS>"),
+              ("Language-Team", f"{lang.bcp47} <>" if lang else "LANGUAGE <LL@li.org>")]
+    if lang:
+        fields += [("Language", lang.gettext), ("Plural-Forms", "nplurals=1; plural=0;")
+                   if lang.gettext.split("_")[0] in ("zh", "ja", "ko", "vi", "th") else ("Plural-Forms", "nplurals=2; plural=(n != 1);")]
+    fields += [("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=UTF-8"),
+               ("Content-Transfer-Encoding", "8bit")]
+    comments = [first, f"Copyright (C) {year} {org}",
+                f"This file is distributed under the same license as the {project} project.", ""]
+    return POEntry(msgid="", msgstr="".join(f"{k}: {v}\n" for k, v in fields), translator_comments=comments)
+
+
+def _set_header_field(header: POEntry, key: str, value: str) -> None:
+    lines = header.msgstr.split("\n")
+    for i, line in enumerate(lines):
+        if line.partition(":")[0].strip() == key:
+            lines[i] = f"{key}: {value}"
+            header.msgstr = "\n".join(lines)
+            return
+    header.msgstr = header.msgstr + ("" if header.msgstr.endswith("\n") or not header.msgstr else "\n") + f"{key}: {value}\n"
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
@@ -97,45 +191,112 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 def extract(resolved: Resolved, root: Path | None = None) -> list[Path]:
     root = root or locales_root(resolved.report.folder)
     written = []
-    for name, cat in templates(resolved).items():
+    for name, entries in templates(resolved).items():
         path = root / "templates" / resolved.report.id / f"{name}.pot"
-        _write_if_changed(path, _dump(cat))
+        _write_if_changed(path, pofile.dump(POFile(_header(resolved, name), entries)))
         written.append(path)
     return written
 
 
-def _restore_previous(catalog: Catalog) -> Catalog:
-    """Babel writes previous msgids (#| msgid "...") but reads them back as translator comments;
-    move them back, so a merge keeps showing the old source and a rerun is byte-identical."""
-    import ast
-
-    for msg in list(catalog) + list(catalog.obsolete.values()):
-        previous, kept = [], []
-        for comment in msg.user_comments:
-            body = comment.lstrip()
-            if body.startswith("| msgid ") or (previous and body.startswith('| "')):
-                part = body[len("| msgid "):] if body.startswith("| msgid ") else body[2:]
-                try:
-                    previous.append(ast.literal_eval(part.strip()))
-                except (ValueError, SyntaxError):
-                    kept.append(comment)
-            else:
-                kept.append(comment)
-        if previous:
-            msg.user_comments = kept
-            msg.previous_id = ["".join(previous)]
-    return catalog
-
-
-def read_catalog(path: Path, locale: str | None = None) -> Catalog:
+def read_catalog(path: Path, locale: str | None = None) -> POFile:
+    """Read a PO file (entries keep their msgid line in .lineno). Raises ReportError with file:line."""
     try:
-        with path.open("rb") as f:
-            return _restore_previous(read_po(f, locale=locale, abort_invalid=True))
-    except PoFileError as e:
-        line = getattr(e, "lineno", 0)
-        raise ReportError([Diagnostic(Loc(shown_path(str(path)), line), f"invalid PO syntax: {e}; fix the entry or restore it from git")])
-    except (UnicodeDecodeError, ValueError) as e:
-        raise ReportError([Diagnostic(Loc(shown_path(str(path))), f"unreadable catalog: {e}")])
+        return pofile.parse(path.read_bytes().decode("utf-8"))
+    except POSyntaxError as e:
+        raise ReportError([Diagnostic(Loc(shown_path(str(path)), e.lineno),
+                                      f"invalid PO syntax: {e.message}; fix the entry or restore it from git")])
+    except UnicodeDecodeError as e:
+        raise ReportError([Diagnostic(Loc(shown_path(str(path))), f"unreadable catalog: {e}; catalogs are UTF-8")])
+
+
+def merge(existing: POFile, template: list[POEntry]) -> POFile:
+    """The catalog `existing` brought up to date with `template` (rules 1-5 of the module docstring)."""
+    # Every existing entry once per msgid: an active one wins over an obsolete copy (catalogs written by
+    # older versions could hold both, which msgfmt rejects); the copy lends its translation if needed.
+    pool: dict[str, POEntry] = {}
+    for e in existing.entries:
+        if e.msgctxt is not None or e.msgid_plural is not None:
+            continue  # reportkit never writes these; kept below as they are
+        have = pool.get(e.msgid)
+        if have is None:
+            pool[e.msgid] = e
+        elif have.obsolete and not e.obsolete:
+            if not e.translated and have.translated:
+                e.msgstr, e.flags, e.previous_msgid = have.msgstr, have.flags, have.previous_msgid
+            pool[e.msgid] = e
+        elif not have.translated and e.translated:
+            have.msgstr, have.flags, have.previous_msgid = e.msgstr, e.flags, e.previous_msgid
+    others = [e for e in existing.entries if e.msgctxt is not None or e.msgid_plural is not None]
+
+    matched: dict[str, POEntry] = {}  # template msgid -> existing entry it takes over
+    left = dict(pool)  # msgid -> entry not taken yet (insertion order: active first as in the file)
+
+    def take(msgid: str, e: POEntry) -> None:
+        matched[msgid] = e
+        del left[e.msgid]
+
+    wanted = [t.msgid for t in template]
+    for m in wanted:  # 1. same text (revives obsolete entries)
+        if m in left:
+            take(m, left[m])
+    for m in wanted:  # 2. an undone edit: the previous source is the text again
+        if m in matched:
+            continue
+        for e in list(left.values()):
+            if e.fuzzy and e.previous_msgid == m and e.translated:
+                take(m, e)
+                e.previous_msgid = None
+                break
+    for m in wanted:  # 3. whitespace-only edit
+        if m in matched:
+            continue
+        key = normalize(m)
+        for e in list(left.values()):
+            if normalize(e.msgid) == key:
+                take(m, e)
+                break
+    for m in wanted:  # 4. edited text: fuzzy match among leftover translations
+        if m in matched:
+            continue
+        candidates = {e.msgid: e for e in left.values() if e.translated}
+        best = difflib.get_close_matches(m, list(candidates), n=1, cutoff=FUZZY_CUTOFF)
+        if best:
+            e = candidates[best[0]]
+            take(m, e)
+            if not e.fuzzy or e.previous_msgid is None:
+                e.previous_msgid = e.msgid
+            e.fuzzy = True
+
+    out = POFile(existing.header)
+    for t in template:
+        e = matched.get(t.msgid)
+        if e is None:
+            out.entries.append(POEntry(msgid=t.msgid, auto_comments=list(t.auto_comments), locations=list(t.locations)))
+            continue
+        flags = [f for f in e.flags if f not in _DROPPED_FLAGS]
+        out.entries.append(POEntry(msgid=t.msgid, msgstr=e.msgstr, translator_comments=list(e.translator_comments),
+                                   auto_comments=list(t.auto_comments), locations=list(t.locations), flags=flags,
+                                   previous_msgid=e.previous_msgid if "fuzzy" in flags else None))
+    for e in list(left.values()) + others:
+        if not e.translated and not e.translator_comments and e.msgid_plural is None:
+            continue
+        flags = [f for f in e.flags if f not in _DROPPED_FLAGS]
+        out.entries.append(POEntry(msgid=e.msgid, msgstr=e.msgstr, msgctxt=e.msgctxt, msgid_plural=e.msgid_plural,
+                                   msgstr_plural=dict(e.msgstr_plural), translator_comments=list(e.translator_comments),
+                                   flags=flags, previous_msgid=e.previous_msgid if "fuzzy" in flags else None,
+                                   previous_msgctxt=e.previous_msgctxt, obsolete=True))
+    return out
+
+
+def _merge_blockers(path: Path) -> list:
+    """msgfmt's complaints that make merging unsafe. Duplicate definitions are not among them: older
+    versions wrote an obsolete copy beside a revived entry, and the merge folds the two together."""
+    out = []
+    for d in syntax_errors([path]):
+        if "duplicate message definition" in d.message or "location of the first definition" in d.message:
+            continue
+        out.append(d)
+    return out
 
 
 def update(resolved: Resolved, lang: str, root: Path | None = None) -> list[tuple[Path, bool]]:
@@ -146,29 +307,24 @@ def update(resolved: Resolved, lang: str, root: Path | None = None) -> list[tupl
     result = []
     tmpls = templates(resolved)
     existing = {p.stem for p in folder.glob("*.po")} if folder.is_dir() else set()
-    for name in sorted(set(tmpls) | existing):
+    todo = []
+    for name in sorted(set(tmpls) | existing):  # read (and refuse) everything before writing anything
         path = folder / f"{name}.po"
-        template = tmpls.get(name) or Catalog(charset="utf-8", creation_date=_stamp(resolved), fuzzy=False)
         if path.is_file():
-            broken = syntax_errors([path])
-            if broken:  # merging would rewrite the file without the entries Babel could not read
+            broken = _merge_blockers(path)
+            if broken:  # merging would rewrite the file without the entries that could not be read
                 raise ReportError(broken)
-            cat = read_catalog(path, code.gettext)
-            previous = {m.id: m.previous_id for m in cat if m.fuzzy and m.previous_id}
-            cat.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True,
-                       update_creation_date=True)
-            for m in cat:  # Babel forgets the old source of an entry that was already fuzzy: keep showing it
-                if m.fuzzy and not m.previous_id and m.id in previous:
-                    m.previous_id = previous[m.id]
+            cat = read_catalog(path)
         else:
-            cat = Catalog(locale=code.gettext, project=template.project, version=template.version,
-                          copyright_holder=template.copyright_holder, charset="utf-8",
-                          creation_date=template.creation_date, revision_date=template.creation_date, fuzzy=False)
-            cat.msgid_bugs_address = ""
-            cat.language_team = f"{code.bcp47} <>"
-            cat.last_translator = ""
-            cat.update(template, no_fuzzy_matching=True, update_header_comment=False)
-        result.append((path, _write_if_changed(path, _dump(cat))))
+            cat = POFile()
+        todo.append((name, path, cat))
+    for name, path, cat in todo:
+        if cat.header is None:
+            cat.header = _header(resolved, name, code)
+        else:
+            _set_header_field(cat.header, "POT-Creation-Date", _stamp(resolved))
+        merged = merge(cat, tmpls.get(name, []))
+        result.append((path, _write_if_changed(path, pofile.dump(merged))))
     return result
 
 
@@ -179,14 +335,17 @@ def catalog_files(report_id: str, lang: str, root: Path) -> list[Path]:
 
 
 def syntax_errors(paths: list[Path]) -> list:
-    """PO syntax errors as Diagnostics, from GNU msgfmt (Babel's reader accepts broken entries
-    silently). Empty when msgfmt is not installed: Babel's own checks still apply."""
-    import re
-    import shutil
-    import subprocess
-
-    if not paths or not shutil.which("msgfmt"):
+    """PO syntax errors as Diagnostics, from GNU msgfmt, else from our own reader."""
+    if not paths:
         return []
+    if not shutil.which("msgfmt"):
+        out = []
+        for p in paths:
+            try:
+                read_catalog(p)
+            except ReportError as e:
+                out.extend(e.diagnostics)
+        return out
     out = []
     stderr = "".join(subprocess.run(["msgfmt", "-o", "/dev/null", str(p)], capture_output=True, text=True).stderr
                      for p in paths)  # one file at a time: msgfmt merges several into one catalog
@@ -198,22 +357,19 @@ def syntax_errors(paths: list[Path]) -> list:
     return out
 
 
-def load_translations(report_id: str, lang: str, root: Path) -> dict[str, Entry]:
-    """msgid -> Entry over every catalog of the language (obsolete entries are not used).
+def load_translations(report_id: str, lang: str, root: Path) -> Translations:
+    """Every active entry of the language's catalogs (obsolete ones are not used), by catalog.
     A catalog with a syntax error stops the build: its entries would be lost silently."""
-    out: dict[str, Entry] = {}
-    errors = syntax_errors(catalog_files(report_id, lang, root))
+    paths = catalog_files(report_id, lang, root)
+    errors = syntax_errors(paths)
     if errors:
         raise ReportError(errors)
-    for path in catalog_files(report_id, lang, root):
-        cat = read_catalog(path, parse_locale(lang).gettext)
-        for msg in cat:
-            if not msg.id or not isinstance(msg.id, str):
-                continue
-            entry = Entry(msg.string if isinstance(msg.string, str) else "", msg.fuzzy,
-                          Loc(shown_path(str(path)), msg.lineno or 0))
-            if msg.id not in out or (entry.string and not out[msg.id].string):
-                out[msg.id] = entry
+    out = Translations()
+    for path in paths:
+        shown = shown_path(str(path))
+        for msg in read_catalog(path).active:
+            if msg.msgid and msg.msgctxt is None and msg.msgid_plural is None:
+                out.add(path.stem, msg.msgid, Entry(msg.msgstr, msg.fuzzy, Loc(shown, msg.lineno)))
     return out
 
 
@@ -223,13 +379,11 @@ def per_catalog_counts(resolved: Resolved, lang: str, root: Path) -> dict:
     stats: dict = defaultdict(lambda: {"translated": 0, "fuzzy": 0, "untranslated": 0,
                                        "words_translated": 0, "words_fuzzy": 0, "words_untranslated": 0})
     translations = load_translations(resolved.report.id, code.bcp47, root)
-    for name, tmpl in templates(resolved).items():
+    for name, entries in templates(resolved).items():
         s = stats[name]
-        for msg in tmpl:
-            if not msg.id:
-                continue
-            words = len(str(msg.id).split())
-            e = translations.get(msg.id)
+        for msg in entries:
+            words = len(msg.msgid.split())
+            e = translations.lookup(name, msg.msgid)
             state = "untranslated" if e is None or not e.string else ("fuzzy" if e.fuzzy else "translated")
             s[state] += 1
             s["words_" + state] += words

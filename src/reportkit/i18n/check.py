@@ -1,7 +1,11 @@
 """Check a language's catalogs against the report: markup kept, numbers, glossary, script.
 
 Errors (a build refuses them): invalid PO, broken or unbalanced markup, notes/references/links/URLs
-dropped, added or changed. Warnings: numbers that differ, a glossary term not used, an unknown entry.
+dropped, added or changed in a reviewed translation. Warnings: numbers that differ, a glossary term not
+used, markup problems in a fuzzy translation (the build ignores fuzzy entries and prints the source, so
+they cannot break an edition), an empty catalog, and an entry whose msgid matches no text of the report
+and is not obsolete (a translator edited the msgid, or the source changed and `i18n update` has not
+run yet): its translation is not used.
 """
 from __future__ import annotations
 
@@ -15,8 +19,8 @@ from ..errors import Collector, Loc, ReportError
 from ..localize import parse_translation
 from ..locales import parse_locale
 from ..resolve import Resolved
-from .catalog import catalog_files, read_catalog, shown_path, syntax_errors
-from .units import units
+from .catalog import catalog_files, normalize, read_catalog, shown_path, syntax_errors
+from .units import catalog_name, units
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 # Characters that are standard in Taiwan (Ministry of Education forms) although OpenCC's s2tw swaps
@@ -62,7 +66,10 @@ def _opencc():
 def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
     code = parse_locale(lang)
     c = Collector()
-    known = {u.rich.source: u for u in units(resolved, include_notes=True)}
+    all_units = units(resolved, include_notes=True)
+    known = {u.rich.source: u for u in all_units}
+    known_norm = {normalize(u.rich.source): u for u in all_units}
+    per_file: Counter = Counter(catalog_name(u.file, resolved.report.folder) for u in units(resolved))
     terms = glossary(root, lang)
     note_sources = {n.text.source for n in resolved.report.notes.values() if not n.translate}
     for path in catalog_files(resolved.report.id, code.bcp47, root):
@@ -76,30 +83,45 @@ def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
             c.items.extend(e.diagnostics)
             continue
         shown = shown_path(path)
-        for msg in cat:
-            if not msg.id or not isinstance(msg.string, str) or not msg.string:
+        if not cat.active:
+            line = cat.header.lineno if cat.header else 1
+            if per_file[path.stem]:
+                c.warning(Loc(shown, line), f"empty catalog: no entries for the {per_file[path.stem]} texts of "
+                                            f"{path.stem}; restore it from git, or run `reportkit i18n update` to refill it")
+            elif not cat.obsolete:
+                c.warning(Loc(shown, line), "empty catalog, and no content file of that name has text; delete it")
+        for msg in cat.active:
+            if not msg.msgid or msg.msgctxt is not None or msg.msgid_plural is not None:
                 continue
-            loc = Loc(shown, msg.lineno or 0)
-            unit = known.get(msg.id)
+            loc = Loc(shown, msg.lineno)
+            unit = known.get(msg.msgid) or known_norm.get(normalize(msg.msgid))
             if unit is None:
-                continue  # obsolete-to-be: `i18n update` will mark it
-            got_nodes, problem = parse_translation(unit.rich, msg.string, code.bcp47)
+                c.warning(loc, "msgid matches no text of the report, so this entry is never used: a msgid must stay "
+                               "the source text (translate only msgstr); restore it, or if the source changed run "
+                               "`reportkit i18n update`")
+                continue
+            if not msg.msgstr:
+                continue
+            got_nodes, problem = parse_translation(unit.rich, msg.msgstr, code.bcp47)
             if problem:
-                c.error(loc, problem)
+                if msg.fuzzy:  # the build ignores fuzzy entries (it prints the source): a warning, as there
+                    c.warning(loc, f"fuzzy translation, not used until reviewed: {problem}")
+                else:
+                    c.error(loc, problem)
             if got_nodes is None or msg.fuzzy:
                 continue
             if numbers(unit.rich.plain()) != numbers(inline_plain(got_nodes)):
                 missing = numbers(unit.rich.plain()) - numbers(inline_plain(got_nodes))
                 if missing:
                     c.warning(loc, f"numbers differ from the source (missing {', '.join(sorted(missing))}); check the figures")
-            if code.typst_lang == "zh" and code.bcp47 != "zh-Hans" and msg.id not in note_sources:
-                bad = simplified_chars(msg.string)
+            if code.typst_lang == "zh" and code.bcp47 != "zh-Hans" and msg.msgid not in note_sources:
+                bad = simplified_chars(msg.msgstr)
                 if bad:
                     c.error(loc, f"simplified characters in a zh-Hant translation: {''.join(bad)}; use traditional forms")
             for t in terms:
                 # a capitalized term is a name (Moonshot the company, not a moonshot program)
                 flags = 0 if t["en"][0].isupper() else re.IGNORECASE
-                if re.search(r"\b" + re.escape(t["en"]) + r"\b", msg.id, flags) and t["zh"] not in msg.string:
+                if re.search(r"\b" + re.escape(t["en"]) + r"\b", msg.msgid, flags) and t["zh"] not in msg.msgstr:
                     c.warning(loc, f'glossary: "{t["en"]}" should be translated as "{t["zh"]}"')
     return c
 

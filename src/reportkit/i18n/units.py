@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import (Figure, GroupRow, ListBlock, Para, Quote, Rich, Section, Sidebar, Table, Terms)
+from ..model import GroupRow, Para, Rich
 from ..resolve import Resolved
+from ..walk import BlockVisitor, iter_rich
 
 
 @dataclass
@@ -23,7 +24,7 @@ def _short(rich: Rich | None, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
-class Walker:
+class Walker(BlockVisitor):
     def __init__(self, resolved: Resolved, include_notes: bool):
         self.r = resolved
         self.out: list[Unit] = []
@@ -36,61 +37,81 @@ class Walker:
     def where(self, section) -> str:
         if section is None:
             return ""
-        if section.number:
+        number = self.r.number(section.id)
+        if number:
             kind = "Chapter" if section.level == 1 else "Section"
-            return f"{kind} {section.number}"
+            return f"{kind} {number}"
         return f"'{_short(section.title)}'"
 
     def blocks(self, blocks, section, prefix: str = "") -> None:
-        para = 0
+        self.para = 0
         for b in blocks:
-            here = self.where(section)
-            if isinstance(b, Para):
-                para += 1
-                self.add(b.text, f"{prefix or here}, paragraph {para}".lstrip(", "))
-            elif isinstance(b, Section):
-                label = "Chapter" if b.level == 1 else ("Section" if b.number else "Heading")
-                self.add(b.title, f"{label} {b.number} title" if b.number else f"{label} title (in {here})")
-                self.blocks(b.blocks, b)
-            elif isinstance(b, Quote):
-                self.blocks(b.blocks, section, f"{b.kind} in {here}")
-                self.add(b.attribution, f"{b.kind} attribution in {here}")
-                self.add(b.original, f"{b.kind} original-language text in {here}")
-            elif isinstance(b, Sidebar):
-                self.add(b.title, f"Box {b.number} title")
-                self.blocks(b.blocks, section, f"Box {b.number}")
-            elif isinstance(b, ListBlock):
-                for i, item in enumerate(b.items, 1):
-                    self.add(item.text, f"{prefix or here}, list item {i}")
-                    self.blocks(item.blocks, section, f"{prefix or here}, list item {i}")
-            elif isinstance(b, Terms):
-                for t in b.items:
-                    self.add(t.term, f"{prefix or here}, term")
-                    self.add(t.text, f"{prefix or here}, text of term '{_short(t.term)}'")
-            elif isinstance(b, Table):
-                name = f"Table {b.number}"
-                self.add(b.caption, f"{name} caption")
-                for col in b.columns:
-                    self.add(col.title, f"{name}, header of column '{_short(col.title)}'")
-                for row in b.rows:
-                    if isinstance(row, GroupRow):
-                        self.add(row.text, f"{name}, group row")
-                        continue
-                    first = row.cells[0].blocks[0].text if row.cells and row.cells[0].blocks and isinstance(row.cells[0].blocks[0], Para) else None
-                    col_i = 0
-                    for cell in row.cells:
-                        col = b.columns[min(col_i, len(b.columns) - 1)]
-                        col_i += cell.colspan
-                        where = f"{name}, row '{_short(first)}', column '{_short(col.title)}'"
-                        self.add(cell.tag, where + ", rating")
-                        self.blocks(cell.blocks, section, where)
-                self.add(b.source, f"{name} source line")
-            elif isinstance(b, Figure):
-                name = f"Figure {b.number}"
-                self.add(b.caption, f"{name} caption")
-                self.add(b.alt, f"{name} alt text (read aloud to readers who cannot see it)")
-                self.add(b.placeholder, f"{name} placeholder text (printed where the artwork is missing)")
-                self.add(b.source, f"{name} source line")
+            self.block(b, section, prefix)
+
+    def block_para(self, b, section, prefix) -> None:
+        self.para += 1
+        self.add(b.text, f"{prefix or self.where(section)}, paragraph {self.para}".lstrip(", "))
+
+    def block_section(self, b, section, prefix) -> None:
+        number = self.r.number(b.id)
+        label = "Chapter" if b.level == 1 else ("Section" if number else "Heading")
+        self.add(b.title, f"{label} {number} title" if number else f"{label} title (in {self.where(section)})")
+        para = self.para
+        self.blocks(b.blocks, b)
+        self.para = para
+
+    def block_quote(self, b, section, prefix) -> None:
+        here, para = self.where(section), self.para
+        self.blocks(b.blocks, section, f"{b.kind} in {here}")
+        self.para = para
+        self.add(b.attribution, f"{b.kind} attribution in {here}")
+        self.add(b.original, f"{b.kind} original-language text in {here}")
+
+    def block_sidebar(self, b, section, prefix) -> None:
+        number, para = self.r.number(b.id), self.para
+        self.add(b.title, f"Box {number} title")
+        self.blocks(b.blocks, section, f"Box {number}")
+        self.para = para
+
+    def block_list(self, b, section, prefix) -> None:
+        here, para = prefix or self.where(section), self.para
+        for i, item in enumerate(b.items, 1):
+            self.add(item.text, f"{here}, list item {i}")
+            self.blocks(item.blocks, section, f"{here}, list item {i}")
+        self.para = para
+
+    def block_terms(self, b, section, prefix) -> None:
+        here = prefix or self.where(section)
+        for t in b.items:
+            self.add(t.term, f"{here}, term")
+            self.add(t.text, f"{here}, text of term '{_short(t.term)}'")
+
+    def block_table(self, b, section, prefix) -> None:
+        name, para = f"Table {self.r.number(b.id)}", self.para
+        self.add(b.caption, f"{name} caption")
+        for col in b.columns:
+            self.add(col.title, f"{name}, header of column '{_short(col.title)}'")
+        for row in b.rows:
+            if isinstance(row, GroupRow):
+                self.add(row.text, f"{name}, group row")
+                continue
+            first = row.cells[0].blocks[0].text if row.cells and row.cells[0].blocks and isinstance(row.cells[0].blocks[0], Para) else None
+            col_i = 0
+            for cell in row.cells:
+                col = b.columns[min(col_i, len(b.columns) - 1)]
+                col_i += cell.colspan
+                where = f"{name}, row '{_short(first)}', column '{_short(col.title)}'"
+                self.add(cell.tag, where + ", rating")
+                self.blocks(cell.blocks, section, where)
+        self.para = para
+        self.add(b.source, f"{name} source line")
+
+    def block_figure(self, b, section, prefix) -> None:
+        name = f"Figure {self.r.number(b.id)}"
+        self.add(b.caption, f"{name} caption")
+        self.add(b.alt, f"{name} alt text (read aloud to readers who cannot see it)")
+        self.add(b.placeholder, f"{name} placeholder text (printed where the artwork is missing)")
+        self.add(b.source, f"{name} source line")
 
     def run(self) -> list[Unit]:
         m = self.r.report.meta
@@ -110,9 +131,15 @@ class Walker:
         self.add(m.notes_title, "Heading of the notes list")
         for ch in self.r.report.chapters:
             self.blocks([ch], None)
-        for note in self.r.notes_order:
+        # any text the walk above does not place still goes to its catalog, never silently lost
+        placed = {id(u.rich) for u in self.out}
+        for rich, owner in iter_rich((m, self.r.report.chapters)):
+            if id(rich) not in placed:
+                self.add(rich, f"text of a {type(owner).__name__.lower()}")
+        for ident in self.r.notes_order:
+            note = self.r.report.notes[ident]
             if note.translate or self.include_notes:
-                self.add(note.text, f"Note {note.number} (citation)")
+                self.add(note.text, f"Note {self.r.note_number(ident)} (citation)")
         return self.out
 
 

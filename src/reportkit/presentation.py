@@ -1,0 +1,189 @@
+"""Presentation rules: the words and punctuation around the content, decided once for every writer.
+
+Labels and their numbers, caption / source / term separators and attribution dashes per locale,
+author lists (CLDR list patterns through Babel), dates, the grouping of consecutive note markers and
+the anchor ids. The Typst and HTML writers print exactly these strings, so the editions agree.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from .model import Emph, Link, NoteRef, Rich, Span, Strong, Text
+from .ui_strings import LABELS
+
+NOTE_SEPARATOR = ","  # between consecutive note markers: "3,4", never "34"
+DIGIT_GAP = "\u2009"  # a thin space between a marker and a digit right after it: "²\u20092 月", not "22 月"
+
+
+def label(e, ident: str) -> str:
+    """'Table 2', 'Section 2.3', '第 2 章'; an unnumbered part prints its (translated) title."""
+    target = e.resolved.targets[ident]
+    if target.kind in LABELS and target.number:
+        return e._(LABELS[target.kind], number=target.number)
+    title = e.titles.get(ident)
+    return title.plain() if title is not None else ""
+
+
+def caption_separator(e) -> str:
+    """Between a caption's label and its text: "Table 2. Title" / "表 2　標題"."""
+    return "\u3000" if e.locale.is_cjk else ". "
+
+
+def term_separator(e) -> str:
+    """After a term, a source word and other labels: "Strength: " / "優勢："."""
+    return "：" if e.locale.is_cjk else ": "
+
+
+def source_prefix(e) -> str:
+    """Before a table's or figure's source line: "Source: " / "資料來源："."""
+    return e._("Source") + term_separator(e)
+
+
+def attribution_prefix(e) -> str:
+    """Before a quotation's attribution: an em dash and a space in English, a two-em dash in Chinese."""
+    return "——" if e.locale.is_cjk else "— "
+
+
+def author_list(e, names) -> str:
+    """"A and B", "A, B, and C" / "甲和乙": CLDR's list pattern for the edition's locale."""
+    from babel.lists import format_list
+
+    names = [n for n in names if n]
+    return format_list(names, locale=e.locale.babel) if names else ""
+
+
+def date_text(e) -> str:
+    """The report's date as the edition's locale writes a month: "April 2026" / "2026年4月"."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMMM", e.report.meta.date, locale=e.locale.babel)
+
+
+def notes_title(e):
+    """The heading of the notes list: the report's own (a Rich) or the interface word (a str)."""
+    return e.report.meta.notes_title or e._("Notes")
+
+
+# ---- anchors: the same ids in both writers ----
+
+def note_anchor(number, style: str = "endnotes") -> str:
+    return f"{'fn' if style == 'footnotes' else 'note'}-{number}"
+
+
+def noteref_anchor(number) -> str:
+    return f"noteref-{number}"
+
+
+def block_anchor(block) -> str:
+    """A block's id as an anchor, or "" for the automatic ids of paragraphs nobody can cite."""
+    ident = getattr(block, "id", "")
+    return "" if not ident or ident.startswith("p-") else ident
+
+
+def xref_anchor(e, ident: str, style: str) -> str:
+    """Where a cross-reference points: a note's number anchor, else the id itself."""
+    target = e.resolved.targets[ident]
+    return note_anchor(target.number, style) if target.kind == "note" else ident
+
+
+def inline_runs(nodes):
+    """The inline nodes with what must be printed before each: NOTE_SEPARATOR between consecutive
+    note markers, DIGIT_GAP between a marker and a digit that follows it. Yields (before, node)."""
+    prev = None
+    for n in nodes:
+        before = ""
+        if isinstance(prev, NoteRef):
+            if isinstance(n, NoteRef):
+                before = NOTE_SEPARATOR
+            elif isinstance(n, Text) and n.text[:1].isdigit():
+                before = DIGIT_GAP
+        yield before, n
+        prev = n
+
+
+# ---- typographic quotes (Pandoc's `smart` extension is the reference) ----
+
+_OPENS_AFTER = set(" \t\n([{\u2014\u2013-/\u201c\u2018\u00a0\u2009")
+_CJK = ("zh", "ja", "ko")
+
+
+def _smarten(text: str, prev: str) -> str:
+    """Straight quotes -> curly ones. `prev` is the character printed just before `text` ("" at the start)."""
+    if '"' not in text and "'" not in text:
+        return text
+    out = []
+    for i, ch in enumerate(text):
+        before = out[-1] if out else prev
+        after = text[i + 1] if i + 1 < len(text) else ""
+        opening = before == "" or before in _OPENS_AFTER
+        if ch == '"':
+            out.append("\u201c" if opening else "\u201d")
+        elif ch == "'":
+            if not opening and (before.isalnum() or before in ".,!?%)\u201d") :
+                out.append("\u2019")  # apostrophe or closing quote: don't, China's, '90s closing
+            elif opening and after[:1].isdigit() and re.match(r"\d\ds", text[i + 1:i + 4]):
+                out.append("\u2019")  # '90s
+            else:
+                out.append("\u2018" if opening else "\u2019")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def typographic_quotes(nodes, lang: str):
+    """The inline nodes with straight quotes made typographic, in Latin-script text only: text in a
+    Chinese, Japanese or Korean span (or edition) and URLs are left as written."""
+    state = {"prev": ""}
+
+    def walk(items, lang):
+        out = []
+        for n in items:
+            if isinstance(n, Text):
+                text = n.text if lang.startswith(_CJK) else _smarten(n.text, state["prev"])
+                state["prev"] = text[-1:] or state["prev"]
+                out.append(Text(text) if text != n.text else n)
+            elif isinstance(n, Span):
+                out.append(dataclasses.replace(n, children=walk(n.children, n.lang)))
+            elif isinstance(n, Link) and n.auto:
+                out.append(n)  # a URL printed as itself
+                state["prev"] = "x"
+            elif isinstance(n, (Emph, Strong, Link)):
+                out.append(dataclasses.replace(n, children=walk(n.children, lang)))
+            else:
+                out.append(n)
+        return tuple(out)
+
+    return walk(nodes, lang)
+
+
+def tag_languages(nodes, lang: str):
+    """Chinese runs written without a language span get one (zh-Hant or zh-Hans, told apart with
+    OpenCC), in text of a non-CJK language: also inside the source-language spans of a translated edition."""
+    from .langtag import tag_runs
+
+    if not lang.startswith(_CJK):
+        return tuple(tag_runs(list(nodes), lang))
+    out = []
+    for n in nodes:
+        if isinstance(n, Span) and not n.lang.startswith(_CJK):
+            n = dataclasses.replace(n, children=tuple(tag_runs(list(n.children), n.lang)))
+        out.append(n)
+    return tuple(out)
+
+
+def typeset(edition):
+    """The edition as the writers print it: every run of text tagged with its language, and straight
+    quotes made typographic unless the report says `smart_quotes: false`."""
+    from .walk import transform
+
+    lang = edition.locale.bcp47
+    smart = getattr(edition.report.meta, "smart_quotes", True)
+
+    def fix(rich: Rich, owner) -> Rich:
+        nodes = tag_languages(rich.nodes, lang)
+        if smart:
+            nodes = typographic_quotes(nodes, lang)
+        return rich if nodes == tuple(rich.nodes) else dataclasses.replace(rich, nodes=nodes)
+
+    return dataclasses.replace(edition, report=transform(edition.report, rich=fix))
