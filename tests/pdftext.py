@@ -21,10 +21,15 @@ def body_pages(path, header: str, artwork: set | None = None) -> list[str]:
     """Each page's text without the running header line (`header`, wherever the extractor puts it),
     without trailing page numbers, and without lines of text drawn inside figure artwork."""
     artwork = artwork or set()
+    headers = {header} if isinstance(header, str) else set(header)  # one running head, or several (title, chapters)
     pages = []
     for page in pypdf.PdfReader(str(path)).pages:
-        lines = [l for l in (page.extract_text() or "").splitlines()
-                 if " ".join(l.split()) != header and " ".join(l.split()) not in artwork]
+        lines = (page.extract_text() or "").splitlines()
+        # a running head is a line at the top or the foot of the page in extraction order (WeasyPrint's
+        # margin boxes come last); a wrapped caption's last word may read the same as a chapter's head
+        ends = [i for i in range(len(lines)) if i < 3 or i >= len(lines) - 3]
+        top = [i for i in ends if " ".join(lines[i].split()) in headers]
+        lines = [l for i, l in enumerate(lines) if i not in top and " ".join(l.split()) not in artwork]
         while lines and re.fullmatch(r"\s*[0-9ivxlc]+\s*", lines[-1]):
             lines = lines[:-1]
         pages.append("\n".join(lines))

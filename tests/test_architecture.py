@@ -175,7 +175,7 @@ def test_pdf_and_html_print_the_same_presentation_strings_in_both_languages(exam
             "attribution": p.attribution_prefix(ed) + quote.attribution.plain(),
             "box label": p.label(ed, next(b.id for b in walk.blocks(r) if isinstance(b, model.Sidebar))),
             "chapter label": p.label(ed, r.chapters[1].id),
-            "authors": p.author_list(ed, [a.name for a in r.meta.authors]),
+            "authors": p.author_list(ed, p.author_names(ed)),
             "date": p.date_text(ed),
         }
         for what, text in expected.items():
@@ -186,3 +186,13 @@ def test_pdf_and_html_print_the_same_presentation_strings_in_both_languages(exam
             assert "——" in expected["attribution"]
         else:
             assert "Source:" in pdf and " and " in expected["authors"]
+
+
+def test_author_lists_follow_cldr_with_spacing_around_latin_names_in_chinese():
+    from reportkit.presentation import author_list
+
+    resolved = resolve(load(EXAMPLE))
+    en, zh = localize(resolved), localize(resolved, "zh-Hant", {})
+    assert author_list(en, ["A", "B"]) == "A and B" and author_list(en, ["A", "B", "C"]) == "A, B, and C"
+    assert author_list(zh, ["甲", "乙"]) == "甲和乙"
+    assert author_list(zh, ["Ann Lee", "Bo Chen"]) == "Ann Lee 和 Bo Chen"

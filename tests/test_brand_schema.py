@@ -55,7 +55,8 @@ def test_builtin_brands_load():
     dset, plain = load_brand("dset", [builtin_styles()]), load_brand("plain", [builtin_styles()])
     assert dset.notes == "endnotes" and plain.notes == "footnotes"
     assert dset.colors["primary"] == "#0E3A5B" and list(dset.colors) == ["primary", "accent", "text", "muted", "surface", "rule", "on-primary"]
-    assert plain.paper == "us-letter" and dset.margin == {"top": 25.0, "bottom": 25.0, "inside": 24.0, "outside": 22.0}
+    assert plain.paper == "us-letter" and dset.margin == {"top": 26.0, "bottom": 28.0, "inside": 31.0, "outside": 49.4}
+    assert dset.imprint == {"address": None, "website": "dset.tw", "licence": None} and dset.cover_art is None
     assert dset.logo and dset.logo.name == "logo.svg"
     assert dset.base == builtin_styles() / "base"
     assert (builtin_styles() / "base").is_dir()
@@ -75,7 +76,7 @@ def test_a_misspelt_key_is_not_also_reported_missing(tmp_path, monkeypatch):
     assert got == ['styles/custom/brand.yaml:4:3: error: unknown key "acent" in colors (did you mean "accent"?); '
                    "colors takes primary, accent, text, muted, surface, rule, on-primary",
                    'styles/custom/brand.yaml:10:1: error: unknown brand key "font" (did you mean "fonts"?); brand.yaml takes '
-                   "name, colors, fonts, type, page, logo, notes, running-header, cover"]
+                   "name, colors, fonts, type, page, logo, notes, running-header, cover, cover-art, imprint"]
 
 
 def test_notes_set_is_kept(tmp_path):
@@ -100,7 +101,7 @@ def test_unknown_keys_at_any_depth(tmp_path, monkeypatch, edit, expected):
 def test_unknown_key_lists_what_is_allowed(tmp_path, monkeypatch):
     got = errors(tmp_path, GOOD + "watermark: yes\n", monkeypatch)
     assert got == ['styles/custom/brand.yaml:23:1: error: unknown brand key "watermark"; brand.yaml takes '
-                   'name, colors, fonts, type, page, logo, notes, running-header, cover']
+                   'name, colors, fonts, type, page, logo, notes, running-header, cover, cover-art, imprint']
 
 
 @pytest.mark.parametrize("edit,expected", [

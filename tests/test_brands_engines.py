@@ -107,7 +107,9 @@ def _printed(rich, edition) -> str:
             elif isinstance(node, NoteRef):
                 out.append(str(edition.note_number(node.id)))
             elif isinstance(node, XRef):
-                out.append(edition.label_of(node.id))
+                from reportkit.presentation import label
+
+                out.append(label(edition, node.id))
             if getattr(node, "children", None):
                 emit(node.children)
 
@@ -125,17 +127,31 @@ def test_flagship_weasyprint_has_every_text_of_the_typst_edition(tmp_path):
     out = tmp_path / "b"
     build(FLAGSHIP, BuildOptions(out=out, langs=["en"], formats=("pdf",)))
     build(FLAGSHIP, BuildOptions(out=out, langs=["en"], formats=("pdf",), engine="weasyprint"))
-    header = "Four Ounces Deflecting A Thousand Pounds DSET"
+    # running heads: the report title on left-hand pages, the chapter (or the notes heading) on right-hand ones
+    report = load(FLAGSHIP)
+    header = {"Four Ounces Deflecting A Thousand Pounds DSET", report.meta.title.plain(), report.meta.notes_title.plain()}
+    header |= {" ".join(ch.title.plain().split()) for ch in report.chapters}
     art = svg_lines(FLAGSHIP / "figures")
-    typ = dense("\n".join(body_pages(out / "four-ounces" / "four-ounces.en.pdf", header, art)))
-    wea = dense("\n".join(body_pages(out / "four-ounces" / "four-ounces.en.weasyprint.pdf", header, art)))
+    # each text is looked for in the pages without the lines drawn inside artwork and, since a line of
+    # body text can read the same as an artwork label (a caption wrapping before "Models"), also with them
+    def pages(name, artwork):
+        return dense("\n".join(body_pages(out / "four-ounces" / name, header, artwork)))
+
+    typ = pages("four-ounces.en.pdf", art) + "|" + pages("four-ounces.en.pdf", set())
+    wea = pages("four-ounces.en.weasyprint.pdf", art) + "|" + pages("four-ounces.en.weasyprint.pdf", set())
     # pdftotext reads the column of endnote numbers beside a note that breaks across a page as a run
     # ("148.149.150.") inside the note's text: such runs are list markers, not the note
     markers = re.compile(r"(?<!\d)(?:\d{2,3}\.){3,}")
     wea = markers.sub("", wea)
     edition = localize(resolve(load(FLAGSHIP)))
+    from reportkit.presentation import typeset
+
+    # a note's citations ([cite: …]) print as the reference they name: compare what the writers print
+    printed = typeset(edition)
+    expanded = {id(n.text): printed.report.notes[k].text for k, n in edition.report.notes.items()}
     checked = 0
     for unit in units(edition.resolved, include_notes=True):
+        unit = type(unit)(expanded.get(id(unit.rich), unit.rich), unit.context, unit.file)
         if "alt text" in unit.context or unit.rich is edition.report.meta.organization:
             continue  # alt text is not printed
         text = markers.sub("", dense(_printed(unit.rich, edition)))
@@ -159,8 +175,8 @@ def test_weasyprint_toc_page_numbers_match_heading_pages(example_builds):
     toc = next(p for p in pages if "Contents" in p)
     for title in ("Method", "Findings"):
         printed = int(re.search(rf"\d\s+{title}\W*?(\d+)\s*$", toc, re.M).group(1))
-        lands = next(i + 1 for i, p in enumerate(pages) if p is not toc and re.search(rf"Chapter \d\s*\n?\s*{title}", p, re.I))
-        assert printed == lands, title
+        lands = next(i for i, p in enumerate(pages) if p is not toc and re.search(rf"Chapter \d\s*\n?\s*{title}", p, re.I))
+        assert str(printed) == reader.page_labels[lands], title  # the number printed there (arabic from the first chapter)
 
 
 def test_brand_may_override_a_template(tmp_path):

@@ -39,7 +39,7 @@ def test_a_release_refuses_placeholder_figures_unless_allowed(tmp_path):
 
     r = run("build", "content/example", "--release", "--out", str(tmp_path / "a"))
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    line = next(x for x in r.stderr.splitlines() if 'figure "fig-missing" has no artwork' in x)
+    line = next(x for x in r.stderr.splitlines() if 'figure "fig-missing" has no artwork' in x and ": error: " in x)
     assert line.startswith("content/example/method.yaml:") and "--allow-placeholders" in line
     assert not (tmp_path / "a").exists()  # nothing written
     r = run("build", "content/example", "--release", "--allow-placeholders", "--out", str(tmp_path / "b"))
@@ -78,3 +78,32 @@ def test_engine_warnings_reach_the_user_located_in_the_template_and_strict_fails
     r = run("build", "--brand", "mine", "--format", "pdf", "--strict", cwd=proj)
     assert r.returncode == 1 and "unknown font family" in r.stderr and "Traceback" not in r.stderr
     assert (proj / "build" / "manifest.json").read_bytes() == before
+
+
+def test_ci_workflows_are_valid_github_workflows(tmp_path):
+    """The repository's workflow and the one docs/ci.md shows: YAML, the steps promised, and (when
+    check-jsonschema is installed) GitHub's workflow schema."""
+    import re
+    import shutil
+
+    import yaml
+
+    ci = ROOT / ".github" / "workflows" / "ci.yml"
+    flow = yaml.safe_load(ci.read_text())
+    steps = flow["jobs"]["build-and-test"]["steps"]
+    runs = " ".join(s.get("run", "") for s in steps)
+    uses = [s.get("uses", "") for s in steps]
+    assert "bash scripts/setup.sh" in runs and "preflight" in runs and "scripts/test.sh" in runs and "build" in runs
+    assert any(u.startswith("actions/checkout") for u in uses) and any(u.startswith("actions/upload-artifact") for u in uses)
+    doc = re.search(r"```yaml\n(.*?)```", (ROOT / "docs" / "ci.md").read_text(), re.S).group(1)
+    user = yaml.safe_load(doc)
+    build = user["jobs"]["build"]
+    assert "matrix" in build["strategy"] and any("actions/cache" in s.get("uses", "") and "reportkit" in s["with"]["path"]
+                                                 for s in build["steps"])
+    assert any("--lang ${{ matrix.lang }}" in s.get("run", "") for s in build["steps"])
+    checker = shutil.which("check-jsonschema")
+    if checker:
+        (tmp_path / "reports.yml").write_text(doc)
+        r = subprocess.run([checker, "--builtin-schema", "vendor.github-workflows", str(ci), str(tmp_path / "reports.yml")],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr

@@ -172,3 +172,129 @@ def test_invalid_po_syntax_names_line(example_copy):
         raise AssertionError("update merged a broken catalog")
     except ReportError:
         assert po.read_bytes() == before  # nothing rewritten, no translation lost
+
+
+# ---- numbers, reviewed marks, stale templates, context, figures, headers (issue: translation team) ----
+
+import pytest  # noqa: E402
+
+from conftest import FLAGSHIP, ROOT  # noqa: E402
+from reportkit.i18n import po as pofile  # noqa: E402
+from reportkit.i18n.check import chinese_numeral, missing_numbers  # noqa: E402
+
+
+@pytest.mark.parametrize("source,target", [
+    ("USD $1.1 million in vouchers", "價值 110 萬美元的算力券"),
+    ("approximately 1.4 million STEM graduates", "約 140 萬名 STEM 畢業生"),
+    ("$109.1 billion in 2024 dwarfed China's $9.3 billion", "2024 年達 1,091 億美元，是中國 93 億美元的"),
+    ("RMB 100 billion", "人民幣 1,000 億元"),
+    ("RMB 29.646 billion", "人民幣 296.46 億元"),
+    ("2.5 billion", "25 億"),
+    ("1,000 firms", "1 千家企業"),
+    ("Price (USD/1M Tokens)", "價格（美元／每百萬 token）"),
+    ("Beijing's 15th Five-Year Plan", "北京的「十五五」規劃"),
+    ("the 14th Five-Year Plan for Robotics", "《「十四五」機器人產業發展規劃》"),
+    ("71 percent of AI firms", "有 71% 的 AI 企業"),
+    ("in 2025, 2,735 cases", "２０２５ 年，２,７３５ 件"),  # full-width digits
+])
+def test_numbers_understand_chinese_magnitudes(source, target):
+    assert missing_numbers(source, target) == []
+
+
+@pytest.mark.parametrize("source,target,missing", [
+    ("USD $1.1 million", "價值 11 萬美元", ["1.1"]),  # a wrong conversion still warns
+    ("RMB 60.06 billion", "人民幣 60.6 億元", ["60.06"]),
+    ("1.4 million graduates", "約 14 萬名畢業生", ["1.4"]),
+    ("in 2024", "在 2023 年", ["2024"]),
+])
+def test_numbers_still_catch_wrong_figures(source, target, missing):
+    assert missing_numbers(source, target) == missing
+
+
+def test_chinese_numerals():
+    assert [chinese_numeral(s) for s in ["十五", "十四", "百萬", "一千零五", "兩萬", "十五五"]] == [15, 14, 10**6, 1005, 20000, None]
+
+
+@pytest.fixture
+def flagship(tmp_path):
+    proj = tmp_path / "proj"
+    shutil.copytree(FLAGSHIP, proj / "content" / "four-ounces")
+    shutil.copytree(ROOT / "locales", proj / "locales")
+    return proj
+
+
+def _edit(po, start, fn):
+    cat = pofile.parse(po.read_text())
+    e = next(e for e in cat.active if e.msgid.startswith(start))
+    fn(e)
+    po.write_bytes(pofile.dump(cat))
+
+
+def test_flagship_check_is_quiet_then_a_wrong_number_warns_until_reviewed(flagship):
+    resolved_ = resolved(flagship / "content" / "four-ounces")
+    root = flagship / "locales"
+    assert check_catalogs(resolved_, "zh-Hant", root).items == []
+    po = root / "zh-Hant" / "four-ounces" / "ch2-4-infrastructure.po"
+    _edit(po, "On the compute demand side", lambda e: setattr(e, "msgstr", e.msgstr.replace("110 萬", "11 萬")))
+    [d] = check_catalogs(resolved_, "zh-Hant", root).items
+    assert d.loc.file.endswith("ch2-4-infrastructure.po") and d.loc.line > 0 and "missing 1.1" in d.message
+    _edit(po, "On the compute demand side", lambda e: e.translator_comments.append("reportkit: reviewed-numbers"))
+    assert check_catalogs(resolved_, "zh-Hant", root).items == []
+    # the mark lapses when the source text changes (update drops it with the review)
+    yaml_file = flagship / "content" / "four-ounces" / "ch2-4-infrastructure.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("has offered USD $1.1 million", "has offered USD $1.1 million in total"))
+    update(resolved(flagship / "content" / "four-ounces"), "zh-Hant", root)
+    assert "reportkit: reviewed-numbers" not in po.read_text()
+
+
+def test_stale_templates_are_reported(flagship):
+    resolved_ = resolved(flagship / "content" / "four-ounces")
+    root = flagship / "locales"
+    pot = root / "templates" / "four-ounces" / "ch2-2-models.pot"
+    pot.write_text(pot.read_text().replace('msgid "Models"', 'msgid "Models (old)"'))
+    items = check_catalogs(resolved_, "zh-Hant", root).items
+    assert [(d.loc.file.endswith("ch2-2-models.pot"), "stale template" in d.message) for d in items] == [(True, True)]
+
+
+def test_units_carry_anchor_and_original_wording(flagship):
+    from reportkit.i18n.catalog import templates
+
+    t = templates(resolved(flagship / "content" / "four-ounces"))
+    models = next(e for e in t["ch2-2-models"] if e.msgid == "Models")
+    assert "HTML anchor: #sec-models" in models.auto_comments
+    figures = t["figures"]
+    assert any(e.msgid == "Level 1 · National" and "HTML anchor: #fig-financing-structure" in e.auto_comments for e in figures)
+
+
+def test_hand_made_figure_variant_must_contain_the_translation(flagship):
+    resolved_ = resolved(flagship / "content" / "four-ounces")
+    root = flagship / "locales"
+    po = root / "zh-Hant" / "four-ounces" / "figures.po"
+    _edit(po, "Level 1 · National", lambda e: setattr(e, "msgstr", "第一層·全國級"))
+    [d] = check_catalogs(resolved_, "zh-Hant", root).items
+    assert "financing-structure.zh-Hant.svg does not contain this translation" in d.message
+
+
+def test_headers_name_taiwan_keep_the_team_and_carry_poedit_fields(flagship):
+    root = flagship / "locales"
+    po = root / "zh-Hant" / "four-ounces" / "ch2-2-models.po"
+    fields = pofile.parse(po.read_text()).header_fields()
+    assert fields["Language"] == "zh_Hant" and "Taiwan" in fields["Language-Team"]
+    assert fields["X-Poedit-Basepath"] == "../../.." and fields["X-Poedit-SourceCharset"] == "UTF-8"
+    text = po.read_text().replace('"Last-Translator: \\n"', '"Last-Translator: Lin Mei <mei@example.org>\\n"')
+    text = text.replace("Language-Team: Chinese (Traditional, Taiwan) <>", "Language-Team: DSET zh-TW <l10n@example.org>")
+    po.write_text(text)
+    update(resolved(flagship / "content" / "four-ounces"), "zh-Hant", root)
+    fields = pofile.parse(po.read_text()).header_fields()
+    assert fields["Last-Translator"] == "Lin Mei <mei@example.org>"
+    assert fields["Language-Team"] == "DSET zh-TW <l10n@example.org>"
+    # and the catalog's location paths start at the project root, where X-Poedit-Basepath points
+    assert "#: content/four-ounces/ch2-2-models.yaml:" in po.read_text()
+
+
+def test_quote_units_carry_the_original_wording():
+    from reportkit.i18n.catalog import templates
+
+    t = templates(resolved(EXAMPLE))
+    quoted = [e for entries in t.values() for e in entries if "Original wording (zh-Hant: 四兩撥千斤)" in e.auto_comments]
+    assert quoted and all(e.msgid != "四兩撥千斤" for e in quoted)  # the quote's text and attribution, not the original

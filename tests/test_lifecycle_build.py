@@ -1,5 +1,5 @@
 """A living report, built again and again: random edits to text, figures (SVG, PNG, JPEG replaced under
-the same name), the brand and its template, and undo. After every step a build that reuses the cache
+the same name), the brand and its template, `i18n update` and translators' edits, and undo. After every step a build that reuses the cache
 must give exactly the bytes of a build with an empty cache, each in a fresh process as the command runs.
 (The catalog half of the lifecycle is tests/test_catalog_lifecycle.py.)"""
 import hashlib
@@ -99,6 +99,32 @@ class LivingReport(RuleBasedStateMachine):
         self.change(own, (base + f"\n// a designer's edit\n#let rk-designer-size = {size}\n").encode())
 
     @rule()
+    def i18n_update(self):
+        """`reportkit i18n update --lang zh-Hant`: catalogs made or merged (the zh-Hant editions build too)."""
+        self.history.append(self.snapshot())
+        r = subprocess.run([sys.executable, "-m", "reportkit", "--project", str(self.proj), "i18n", "update", str(self.folder),
+                            "--lang", "zh-Hant"], capture_output=True, text=True, env=self.env(self.warm))
+        assert r.returncode == 0, r.stdout + r.stderr
+
+    @rule(pick=st.integers(0, 50), words=st.sampled_from(["譯文", "「翻譯」", "資料與網路"]))
+    def translator_edit(self, pick, words):
+        """A translator fills in (and approves) one entry, as Poedit would."""
+        import polib
+
+        files = sorted((self.proj / "locales" / "zh-Hant" / "example").glob("*.po"))
+        entries = [(f, e.msgid) for f in files for e in polib.pofile(str(f)) if not e.obsolete and "[" not in e.msgid]
+        if not entries:
+            return
+        f, msgid = entries[pick % len(entries)]
+        self.history.append(self.snapshot())
+        po = polib.pofile(str(f))
+        entry = po.find(msgid)
+        entry.msgstr = words
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        po.save(str(f))
+
+    @rule()
     def undo(self):
         if not self.history:
             return
@@ -109,15 +135,23 @@ class LivingReport(RuleBasedStateMachine):
         for p, data in before.items():
             p.write_bytes(data)
 
-    def build(self, cache, out):
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.tmp), "XDG_CACHE_HOME": str(cache)}
+    def env(self, cache):
         import os
 
-        env["PATH"] = os.environ["PATH"]
+        return {"PATH": os.environ["PATH"], "HOME": str(self.tmp), "XDG_CACHE_HOME": str(cache)}
+
+    def build(self, cache, out):
+        env = self.env(cache)
         r = subprocess.run([sys.executable, "-m", "reportkit", "--project", str(self.proj), "build", str(self.folder),
                             "--brand", "mine", "--out", str(out)], capture_output=True, text=True, env=env)
         assert r.returncode == 0, r.stdout + r.stderr
         return _digests(out)
+
+    @invariant()
+    def catalogs_stay_valid(self):
+        for f in (self.proj / "locales").rglob("*.po"):
+            r = subprocess.run(["msgfmt", "--check-format", "-c", "-o", "/dev/null", str(f)], capture_output=True, text=True)
+            assert r.returncode == 0, r.stderr
 
     @invariant()
     def warm_build_equals_a_build_with_an_empty_cache(self):
@@ -130,3 +164,66 @@ class LivingReport(RuleBasedStateMachine):
 LivingReport.TestCase.settings = settings(max_examples=3, stateful_step_count=5, deadline=None,
                                           suppress_health_check=list(HealthCheck))
 TestLivingReport = LivingReport.TestCase
+
+
+def test_a_no_op_build_is_decided_from_inputs_and_never_fooled(example_copy, tmp_path):
+    """Nothing changed: nothing is rendered. Anything changed (a figure under the same name, a catalog,
+    the brand, an option, an artifact tampered with or deleted): a real build, equal to a clean one."""
+    from reportkit.build import BuildOptions, build
+    from reportkit.errors import ReportError
+
+    out = tmp_path / "out"
+    opts = BuildOptions(out=out)
+    first = build(example_copy, opts)
+    assert not first.up_to_date
+    again = build(example_copy, opts)
+    assert again.up_to_date and sorted((a.path, a.sha256) for a in again.artifacts) == sorted((a.path, a.sha256) for a in first.artifacts)
+    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]  # warnings are not lost
+    try:
+        build(example_copy, BuildOptions(out=out, strict=True))
+        raise AssertionError("--strict passed over a warning")
+    except ReportError:
+        pass
+
+    def changed_then_clean(what):
+        result = build(example_copy, opts)
+        assert not result.up_to_date, what
+        clean = build(example_copy, BuildOptions(out=tmp_path / f"clean-{len(what)}"))
+        assert _digests(out / "example") == _digests(tmp_path / f"clean-{len(what)}" / "example"), what
+        assert build(example_copy, opts).up_to_date, what
+
+    svg = example_copy / "figures" / "flow.svg"
+    stat = svg.stat()
+    import os
+
+    data = svg.read_bytes()
+    svg.write_bytes(data.replace(b"<svg", b"<svg data-edit=\"1\"", 1))
+    os.utime(svg, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same name, same time: only the bytes tell
+    changed_then_clean("figure replaced under the same name")
+    (example_copy / "summary.yaml").write_text((example_copy / "summary.yaml").read_text().replace("This summary", "The summary"))
+    changed_then_clean("paragraph")
+    pdf = out / "example" / "example.en.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n")
+    changed_then_clean("artifact tampered with")
+    (out / "example" / "example.en.html").unlink()
+    changed_then_clean("artifact deleted")
+    assert not build(example_copy, BuildOptions(out=out, formats=("html",))).up_to_date  # other options: other build
+
+
+def test_two_clean_builds_at_different_paths_give_identical_bytes(tmp_path):
+    """Another machine's path: two copies of the project, built from different working folders with
+    empty caches and no environment variables of ours, give the same bytes, manifest included."""
+    import os
+
+    results = []
+    for name, cwd_inside in (("first-clone", True), ("a/much/longer/second-clone", False)):
+        proj = tmp_path / name
+        shutil.copytree(EXAMPLE, proj / "content" / "example")
+        env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path / f"home-{len(results)}"),
+               "XDG_CACHE_HOME": str(tmp_path / f"cache-{len(results)}")}
+        cwd = proj / "content" / "example" if cwd_inside else tmp_path
+        args = ["build", "--out", str(proj / "build")] if cwd_inside else ["--project", str(proj), "build", "--out", str(proj / "build")]
+        r = subprocess.run([sys.executable, "-m", "reportkit", *args], cwd=cwd, env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+        results.append(_digests(proj / "build"))
+    assert results[0] == results[1] and len(results[0]) >= 3  # pdf, html, manifest

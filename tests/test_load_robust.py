@@ -178,7 +178,7 @@ def test_notes_titles_and_metadata_keep_the_characters_written(example_copy, cap
     assert next(c for c in report.chapters if c.id == "ch-findings").title.source == "2026"
     assert report.meta.organization_short == "0777"
     assert report.meta.subtitle.source.startswith("1.10 ")
-    assert [a.name for a in report.meta.authors] == ["Ada Example", "1.10"]
+    assert [a.name.plain() for a in report.meta.authors] == ["Ada Example", "1.10"]
     assert report.meta.date == datetime.date(2026, 3, 15)  # typed where a type is expected
 
 

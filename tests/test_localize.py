@@ -45,3 +45,25 @@ def test_translated_artwork_replaces_the_source_image(example_copy):
     assert fig.image.name == "flow.zh-Hant.svg"
     src = next(b for b in blocks(resolved.report) if isinstance(b, Figure) and b.id == "fig-flow")
     assert src.image.name == "flow.svg"  # the source edition is untouched
+
+
+def test_author_names_go_through_the_catalogs(example_copy, tmp_path):
+    import polib
+
+    from reportkit.build import BuildOptions, build
+    from reportkit.cli import main
+
+    assert main(["i18n", "update", str(example_copy), "--lang", "zh-Hant"]) == 0
+    po_path = example_copy.parents[1] / "locales" / "zh-Hant" / "example" / "report.po"
+    po = polib.pofile(str(po_path))
+    entry = po.find("Lin Example")
+    assert entry is not None and "Author's name" in entry.comment
+    entry.msgstr = "林範例"
+    po.save(str(po_path))
+    result = build(example_copy, BuildOptions(out=tmp_path / "out", langs=["zh-Hant"]))
+    html = (tmp_path / "out" / "example" / "example.zh-Hant.html").read_text(encoding="utf-8")
+    assert "林範例" in html and "Ada Example" in html  # the untranslated name stays as written
+    import subprocess
+    pdf = subprocess.run(["pdftotext", str(tmp_path / "out" / "example" / "example.zh-Hant.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "林範例" in pdf
+    assert result.artifacts

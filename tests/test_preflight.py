@@ -169,3 +169,57 @@ def test_project_locates_catalogs_and_tools(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert run_preflight(tmp_path, project=tmp_path / "proj") == 0
     assert f"PASS {po}" in capsys.readouterr().out
+
+
+def test_junit_report_has_one_testcase_per_check_per_artifact(example_build, tmp_path, monkeypatch, capsys):
+    import xml.etree.ElementTree as ET
+
+    from reportkit import preflight
+    from reportkit.cli import main
+
+    copy = tmp_path / "b"
+    shutil.copytree(example_build, copy)
+    html = copy / "example" / "example.en.html"
+    html.write_text(html.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # sha256 no longer matches
+    real_tool = preflight.tool
+    monkeypatch.setattr(preflight, "tool", lambda name: name != "qpdf" and real_tool(name))  # qpdf "missing"
+    monkeypatch.setattr(preflight, "run_axe", lambda paths, verdicts, project=None: None)  # keep the test short
+    junit = tmp_path / "junit.xml"
+    code = main(["preflight", str(copy), "--junit", str(junit), "--json-out", str(tmp_path / "pf.json")])
+    assert code == 1
+    report = json.loads((tmp_path / "pf.json").read_text())
+    root = ET.parse(junit).getroot()
+    suites = root.findall("testsuite")
+    assert len(suites) == len(report["results"])
+    cases = root.iter("testcase")
+    cases = list(cases)
+    n_checks = sum(len(r["checks"]) for r in report["results"])
+    n_skipped = sum(len(r["skipped"]) for r in report["results"])
+    assert len(cases) == n_checks + n_skipped and int(root.get("tests")) == len(cases)
+    failures = [c for c in cases if c.find("failure") is not None]
+    skipped = [c for c in cases if c.find("skipped") is not None]
+    assert int(root.get("failures")) == len(failures) == sum(len(r["failures"]) for r in report["results"])
+    assert int(root.get("skipped")) == len(skipped) == n_skipped > 0
+    assert {c.get("name") for c in skipped} == {"qpdf"}
+    bad = [c for c in failures if c.get("name") == "sha256 matches manifest"]
+    assert len(bad) == 1 and "example.en.html" in bad[0].get("classname")
+
+
+def test_preflight_diagnostics_formats(example_build, tmp_path, monkeypatch, capsys):
+    from reportkit import preflight
+    from reportkit.cli import main
+
+    copy = tmp_path / "b"
+    shutil.copytree(example_build, copy)
+    pdf = copy / "example" / "example.en.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n")
+    monkeypatch.setattr(preflight, "run_axe", lambda paths, verdicts, project=None: None)
+    monkeypatch.setattr(preflight, "run_vnu", lambda paths, verdicts, require_all, project=None: None)
+    assert main(["preflight", str(copy), "--diagnostics", "json"]) == 1
+    out = capsys.readouterr()
+    items = [json.loads(line) for line in out.out.splitlines()]  # stdout holds only JSON lines
+    assert any(i["file"].endswith("example.en.pdf") and i["level"] == "error" and "sha256" in i["message"] for i in items)
+    assert "FAIL" in out.err and "preflight:" in out.err
+    assert main(["preflight", str(copy), "--diagnostics", "github"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(x.startswith("::error file=") and "example.en.pdf" in x and "sha256" in x for x in lines)

@@ -276,13 +276,14 @@ def _clean_stale_staging(build_dir: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def publish(build_dir: Path, artifacts: list[tuple[Path, bytes, dict]], source: str) -> list[Artifact]:
+def publish(build_dir: Path, artifacts: list[tuple[Path, bytes, dict]], source: str, build: tuple | None = None) -> list[Artifact]:
     """Write `artifacts` (destination path inside build_dir, bytes, fields for `make`: report, language,
     format, engine and brand/notes/translation) and merge them into build_dir/manifest.json, all or nothing.
 
     `source` is the report folder relative to the project root (posix), recorded per report id: the
     same id built from another folder is refused. Raises ReportError (one line) on any OSError, with
-    the previous files and manifest left as they were."""
+    the previous files and manifest left as they were. `build` = (inputs digest, warnings) records what
+    this build was made from (see uptodate.py), so the same build again can be skipped."""
     build_dir = Path(build_dir)
     made: list[Artifact] = []
     for dest, data, fields in artifacts:
@@ -293,7 +294,7 @@ def publish(build_dir: Path, artifacts: list[tuple[Path, bytes, dict]], source: 
     shown = folders[0] if len(folders) == 1 else build_dir
     try:
         with _locked(build_dir):
-            return _publish_locked(build_dir, artifacts, made, report_ids, source, shown)
+            return _publish_locked(build_dir, artifacts, made, report_ids, source, shown, build)
     except ReportError:
         raise
     except OSError as e:
@@ -301,7 +302,10 @@ def publish(build_dir: Path, artifacts: list[tuple[Path, bytes, dict]], source: 
         raise write_error(build_dir if at_top else shown, e) from e
 
 
-def _publish_locked(build_dir, artifacts, made, report_ids, source, shown) -> list[Artifact]:
+KEEP_BUILDS = 8  # input digests remembered per report (a CI that alternates engines keeps both)
+
+
+def _publish_locked(build_dir, artifacts, made, report_ids, source, shown, build=None) -> list[Artifact]:
     _clean_stale_staging(build_dir)
     manifest = read_manifest(build_dir)
     diags = _conflicts(build_dir, manifest, report_ids, source)
@@ -312,7 +316,14 @@ def _publish_locked(build_dir, artifacts, made, report_ids, source, shown) -> li
         entries[a.path] = asdict(a)
     reports = {k: v for k, v in manifest["reports"].items() if isinstance(v, dict)}
     for rid in report_ids:
-        reports[rid] = {"source": source}
+        old = reports.get(rid) if isinstance(reports.get(rid), dict) and reports[rid].get("source") == source else {}
+        builds = dict(old.get("builds") or {})
+        if build is not None:
+            digest, warnings = build
+            builds.pop(digest, None)
+            builds[digest] = {"artifacts": sorted(a.path for a in made if a.report == rid), "warnings": warnings}
+            builds = dict(list(builds.items())[-KEEP_BUILDS:])
+        reports[rid] = {"source": source, "builds": builds} if builds else {"source": source}
     manifest_data = _manifest_bytes(entries, reports)
 
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=build_dir))

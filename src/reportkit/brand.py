@@ -160,6 +160,18 @@ class Page(_Section):
     margin: Margin = Margin()
 
 
+_Text = Annotated[str, Field(strict=True, min_length=1)]
+
+
+class Imprint(_Section):
+    """What the inside and back covers print about the publisher; every field is optional (a brand
+    leaves out what it does not know rather than invent it)."""
+
+    address: Optional[_Text] = None  # postal address, one line per line break
+    website: Optional[_Text] = None  # e.g. "dset.tw" or "https://dset.tw"
+    licence: Optional[_Text] = None  # the licence the publisher's reports are issued under
+
+
 class BrandFile(_Section):
     """brand.yaml as written (before the logo is looked up in the brand folder)."""
 
@@ -172,6 +184,8 @@ class BrandFile(_Section):
     notes: Optional[Literal["endnotes", "footnotes"]] = None  # None: the brand leaves it to the report / default
     running_header: Literal["title", "chapter", "none"] = Field("title", alias="running-header")
     cover: Literal["band", "plain"] = "band"
+    cover_art: Optional[Annotated[str, Field(strict=True)]] = Field(None, alias="cover-art")
+    imprint: Imprint = Imprint()
 
 
 _FAMILY_TEXT = "a font family name (letters, digits, spaces)"
@@ -195,6 +209,9 @@ _EXPECT = {
     ("notes",): f"one of {', '.join(NOTES)}",
     ("running-header",): f"one of {', '.join(RUNNING_HEADERS)}",
     ("cover",): f"one of {', '.join(COVERS)}",
+    ("cover-art",): "the name of an SVG file inside the brand folder",
+    ("imprint",): "a mapping of address, website and licence",
+    ("imprint", "*"): "text",
 }
 _CHOICES = {("page", "size"): tuple(PAPERS), ("notes",): NOTES, ("running-header",): RUNNING_HEADERS, ("cover",): COVERS}
 
@@ -324,6 +341,8 @@ class Brand:
     running_header: str
     cover: str
     base: Path | None = None  # the styles/base folder templates not overridden here come from
+    cover_art: Path | None = None  # artwork printed on the front cover (an SVG file in the brand folder)
+    imprint: dict | None = None  # address, website, licence (each may be None): inside and back covers
 
     def families(self) -> list[str]:
         f = self.fonts
@@ -376,6 +395,14 @@ def load_brand(name: str, search: Sequence[Path] | Path | None = None) -> Brand:
             c.error(_where(tree, ("logo",), top), f'logo "{spec.logo}" must be an SVG file inside {_shown(folder)}/')
         else:
             logo = candidate
+    cover_art = None
+    if spec.cover_art:
+        candidate = (folder / spec.cover_art).resolve()
+        if (not candidate.is_relative_to(folder.resolve()) or not candidate.is_file()
+                or candidate.suffix.lower() != ".svg"):
+            c.error(_where(tree, ("cover-art",), top), f'cover-art "{spec.cover_art}" must be an SVG file inside {_shown(folder)}/')
+        else:
+            cover_art = candidate
     c.raise_if_errors()
     colors = {"primary": spec.colors.primary, "accent": spec.colors.accent, "text": spec.colors.text,
               "muted": spec.colors.muted, "surface": spec.colors.surface, "rule": spec.colors.rule,
@@ -389,7 +416,8 @@ def load_brand(name: str, search: Sequence[Path] | Path | None = None) -> Brand:
     m = spec.page.margin
     margin = {"top": float(m.top), "bottom": float(m.bottom), "inside": float(m.inside), "outside": float(m.outside)}
     return Brand(spec.name or name, folder, colors, fonts, typ, spec.page.size, margin, logo,
-                 spec.notes, spec.running_header, spec.cover, base_folder(paths))
+                 spec.notes, spec.running_header, spec.cover, base_folder(paths), cover_art,
+                 {"address": spec.imprint.address, "website": spec.imprint.website, "licence": spec.imprint.licence})
 
 
 __all__ = ["Brand", "BrandFile", "COLOR_KEYS", "PAPERS", "base_folder", "brand_names", "builtin_styles",

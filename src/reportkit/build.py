@@ -7,21 +7,23 @@ unchanged comes from the user cache (cache.py).
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import artifacts, cache, outputs
-from .brand import Brand
 from .errors import Diagnostic, Loc, ReportError
-from .i18n.catalog import catalog_files, load_translations, locales_root
-from .load import load
-from .localize import Edition, localize
-from .locales import parse_locale
 from .project import Project
-from .resolve import Resolved, resolve
+
+if TYPE_CHECKING:  # the stages are imported when a build runs, after the up-to-date check
+    from .brand import Brand
+    from .localize import Edition
+    from .resolve import Resolved
 
 
 @dataclass
@@ -47,6 +49,7 @@ class BuildResult:
     warnings: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     editions: list = field(default_factory=list)
+    up_to_date: bool = False  # nothing changed since the recorded build: nothing was rendered or written
 
 
 def timestamp(resolved: Resolved) -> int:
@@ -60,6 +63,9 @@ def timestamp(resolved: Resolved) -> int:
 
 
 def available_langs(resolved: Resolved) -> list[str]:
+    from .i18n.catalog import locales_root
+    from .locales import parse_locale
+
     root = locales_root(resolved.report.folder)
     source = parse_locale(resolved.report.meta.lang).bcp47
     others = sorted(p.parent.name for p in root.glob(f"*/{resolved.report.id}")
@@ -68,6 +74,10 @@ def available_langs(resolved: Resolved) -> list[str]:
 
 
 def make_editions(resolved: Resolved, langs: list[str], opts: BuildOptions) -> list[Edition]:
+    from .i18n.catalog import catalog_files, load_translations, locales_root
+    from .localize import localize
+    from .locales import parse_locale
+
     root = locales_root(resolved.report.folder)
     source = parse_locale(resolved.report.meta.lang)
     editions = []
@@ -76,6 +86,13 @@ def make_editions(resolved: Resolved, langs: list[str], opts: BuildOptions) -> l
             code = parse_locale(lang)
         except ValueError as e:
             raise ReportError([Diagnostic(Loc("--lang"), f"{e}; use a BCP 47 tag such as en or zh-Hant")])
+        from .catalog_ui import interface_words_problem
+
+        ui = interface_words_problem(code.bcp47, code.gettext, "error" if opts.release or opts.strict else "warning")
+        if ui is not None and ui.level == "error":
+            raise ReportError([Diagnostic(ui.loc, ui.message + " (a --release or --strict build refuses English interface words)")])
+        if ui is not None:
+            _tell(opts, "warning", diagnostic=ui)
         if code.bcp47 == source.bcp47:
             editions.append(localize(resolved))
             continue
@@ -139,14 +156,10 @@ def _stop(pool) -> None:
 
 
 def _diagnostics_bytes(items) -> bytes:
-    import json
-
     return json.dumps([[d.loc.file, d.loc.line, d.loc.col, d.message, d.level] for d in items]).encode()
 
 
 def _diagnostics(data: bytes) -> list:
-    import json
-
     return [Diagnostic(Loc(f, line, col), message, level) for f, line, col, message, level in json.loads(data)]
 
 
@@ -196,6 +209,28 @@ def _tell(opts: BuildOptions, event: str, **info) -> None:
 def build(folder: Path, opts: BuildOptions) -> BuildResult:
     result = BuildResult()
     project = opts.project or Project.of_report(folder)
+    brand_name = opts.brand or project.default_brand()
+    source = _shown_source(Path(folder), project)
+    inputs = None
+    if cache.enabled():  # --no-cache builds everything again
+        from . import uptodate
+
+        inputs = uptodate.digest(folder, project, brand_name, _options(opts))
+        done = uptodate.done(opts.out, source, inputs)
+        if done is not None:
+            result.artifacts, said = done
+            result.warnings = [_shown_here(d, project) for d in _diagnostics(json.dumps(said).encode())]
+            result.up_to_date = True
+            for w in result.warnings:
+                _tell(opts, "warning", diagnostic=w)
+            if opts.strict and result.warnings:
+                raise ReportError(result.warnings)
+            _tell(opts, "write", artifacts=result.artifacts, up_to_date=True)
+            return result
+    from .load import load
+    from .locales import parse_locale
+    from .resolve import resolve
+
     t = time.perf_counter()
     report = load(Path(folder))
     resolved = resolve(report)
@@ -209,7 +244,7 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
         raise ReportError([Diagnostic(resolved.targets[f].loc, f'figure "{f}" has no artwork: a release does not ship '
                                                                "placeholders; add its image, or build with --allow-placeholders")
                            for f in resolved.placeholders])
-    brand = project.brand(opts.brand or project.default_brand())
+    brand = project.brand(brand_name)
     all_langs = available_langs(resolved)
     t = time.perf_counter()
     editions = make_editions(resolved, opts.langs or all_langs, opts)
@@ -223,6 +258,8 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
         raise ReportError([Diagnostic(Loc("--format/--engine"), str(e))])
     # outputs compiled in worker processes start first: they must fork before Typst runs here
     chosen.sort(key=lambda o: not o.process_pool)
+    names = tuple(f"{edition_name(report.id, ed)}{out.suffix}" for out in chosen for ed in editions)
+    editions = [dataclasses.replace(ed, siblings=names) for ed in editions]
     jobs = [_Job(ed, out, notes_style(opts.notes, ed.report, brand), report.id) for out in chosen for ed in editions]
     stamp = timestamp(resolved)
     _tell(opts, "start", report=report.id, jobs=[j.name for j in jobs])
@@ -274,11 +311,39 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
             files.append((out_dir / f"{edition_name(report.id, ed)}{out.source_suffix}", job.source.encode("utf-8"), {
                 "report": report.id, "language": ed.locale.bcp47, "format": "source", "engine": out.engine}))
         result.timings[job.name] = job.seconds
-    source = _shown_source(Path(folder), project)
-    result.artifacts = artifacts.publish(opts.out, files, source)
+    # recorded with paths relative to the project, so the manifest is the same from any folder or machine
+    said = json.loads(_diagnostics_bytes([_in_project(d, project) for d in result.warnings]))
+    result.artifacts = artifacts.publish(opts.out, files, source, build=(inputs, said) if inputs else None)
     result.editions = editions
     _tell(opts, "write", artifacts=result.artifacts)
     return result
+
+
+def _in_project(d: Diagnostic, project: Project) -> Diagnostic:
+    try:
+        rel = Path(d.loc.file).resolve().relative_to(project.root).as_posix()
+    except (ValueError, OSError):
+        return d
+    return dataclasses.replace(d, loc=dataclasses.replace(d.loc, file=rel))
+
+
+def _shown_here(d: Diagnostic, project: Project) -> Diagnostic:
+    """A recorded (project-relative) location as a location shown from the working directory."""
+    path = project.root / d.loc.file
+    if not path.exists():
+        return d
+    try:
+        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        shown = str(path)
+    return dataclasses.replace(d, loc=dataclasses.replace(d.loc, file=shown))
+
+
+def _options(opts: BuildOptions) -> dict:
+    """What of the options changes the artifacts (all but where they go and how progress is shown)."""
+    return {"langs": opts.langs, "formats": list(opts.formats), "engine": opts.engine, "brand": opts.brand, "notes": opts.notes,
+            "release": opts.release, "allow_placeholders": opts.allow_placeholders, "min_coverage": opts.min_coverage,
+            "strict": opts.strict, "keep_sources": opts.keep_sources}
 
 
 def _shown_source(folder: Path, project: Project) -> str:
@@ -291,6 +356,8 @@ def _shown_source(folder: Path, project: Project) -> str:
 
 def _language_name(tag: str) -> str:
     from babel import Locale
+
+    from .locales import parse_locale
 
     code = parse_locale(tag)
     return Locale.parse(code.babel).get_display_name(code.babel) or code.bcp47

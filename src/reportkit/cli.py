@@ -1,4 +1,5 @@
-"""The `reportkit` command: build, check, i18n (extract, update, status, check), preflight."""
+"""The `reportkit` command: build, check, i18n (extract, update, status, check, export-xliff, import-xliff,
+export-tmx, pretranslate, export-tbx), preflight."""
 from __future__ import annotations
 
 import argparse
@@ -24,6 +25,17 @@ def _brand(a) -> str:
     return getattr(a, "brand", None) or _project(a).default_brand()
 
 
+def _console(a):
+    """The command's Console (made once in main from --quiet, --verbose and --diagnostics)."""
+    con = getattr(a, "console", None)
+    if con is None:
+        from .console import Console
+
+        con = a.console = Console(quiet=getattr(a, "quiet", False), verbose=getattr(a, "verbose", False),
+                                  diagnostics=getattr(a, "diagnostics", "text"))
+    return con
+
+
 def cmd_build(a) -> int:
     from .build import BuildOptions, build
 
@@ -40,20 +52,19 @@ def cmd_build(a) -> int:
 
     if a.no_cache:
         cache.set_enabled(False)
-    result = build(_report(a), BuildOptions(langs=langs, formats=formats, engine=a.engine, brand=_brand(a),
-                                            notes=a.notes, out=Path(a.out), release=a.release,
-                                            min_coverage=a.min_coverage, strict=a.strict,
-                                            keep_sources=a.keep_sources, project=_project(a),
-                                            allow_placeholders=a.allow_placeholders))
-    for w in result.warnings:
-        print(w, file=sys.stderr)
-    for art in result.artifacts:
-        extra = f", {art.pages} pages" if art.pages else ""
-        tr = art.translation
-        if tr:
-            extra += f", {tr['translated']}/{tr['units']} translated, {tr['fallback']} fell back to source"
-        print(f"wrote {Path(a.out) / art.path} ({art.bytes:,} bytes{extra})")
-    print(f"built {len(result.artifacts)} artifacts in {time.perf_counter() - t:.2f} s; manifest: {Path(a.out) / 'manifest.json'}")
+    con = _console(a)
+    con.step(f"loading {_report(a)}")
+    try:
+        result = build(_report(a), BuildOptions(langs=langs, formats=formats, engine=a.engine, brand=_brand(a),
+                                                notes=a.notes, out=Path(a.out), release=a.release,
+                                                min_coverage=a.min_coverage, strict=a.strict,
+                                                keep_sources=a.keep_sources, project=_project(a),
+                                                allow_placeholders=a.allow_placeholders, progress=con.build_events))
+    finally:
+        con.close()
+    for w in result.warnings:  # every warning was printed as it was found; this prints only any not reported
+        con.diagnostic(w)
+    con.build_summary(result, Path(a.out), time.perf_counter() - t)
     return 0
 
 
@@ -64,22 +75,51 @@ def cmd_check(a) -> int:
     from .load import load
     from .resolve import resolve
 
+    from .catalog_ui import interface_words_problem
+    from .locales import parse_locale
+
+    con = _console(a)
+    problems = []
+
+    def found(items):
+        for d in items:  # each printed as soon as its step finds it
+            problems.append(d)
+            con.diagnostic(d, sys.stdout)
+
+    con.step(f"loading and resolving {_report(a)}")
     resolved = resolve(load(_report(a)))
     _project(a).brand(_brand(a))
-    problems = list(resolved.warnings)
+    found(resolved.warnings)
+    for lang in available_langs(resolved):
+        code = parse_locale(lang)
+        found([d for d in [interface_words_problem(code.bcp47, code.gettext)] if d is not None])
     for lang in available_langs(resolved)[1:]:
-        problems.extend(check_catalogs(resolved, lang, locales_root(resolved.report.folder)).items)
+        con.step(f"checking the {lang} catalogs")
+        found(check_catalogs(resolved, lang, locales_root(resolved.report.folder)).items)
     if a.glyphs and not any(d.level == "error" for d in problems):
         from .build import BuildOptions, make_editions
         from .glyphs import check_glyphs
+        con.step("checking glyph coverage of every edition")
         editions = make_editions(resolved, available_langs(resolved), BuildOptions())
-        problems.extend(check_glyphs(resolved, _brand(a), editions))
-    for d in problems:
-        print(d)
+        found(check_glyphs(resolved, _brand(a), editions))
+        del editions
+    con.close()
     errors = [d for d in problems if d.level == "error"]
     warnings = [d for d in problems if d.level == "warning"]
-    print(f"{len(errors)} errors, {len(warnings)} warnings")
+    con.say(f"{len(errors)} errors, {len(warnings)} warnings")
     return 1 if errors or (a.strict and warnings) else 0
+
+
+_I18N_FILE_ACTIONS = {"import-xliff": (".xlf", ".xliff"), "pretranslate": (".tmx",)}
+
+
+def _i18n_write(path: str | None, text: str, what: str) -> None:
+    if not path or path == "-":
+        sys.stdout.write(text)
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(text, encoding="utf-8")
+    print(f"wrote {what} {path}")
 
 
 def cmd_i18n(a) -> int:
@@ -87,8 +127,48 @@ def cmd_i18n(a) -> int:
     from .load import load
     from .resolve import resolve
 
+    if a.action in _I18N_FILE_ACTIONS and a.report and a.report.lower().endswith(_I18N_FILE_ACTIONS[a.action]):
+        a.file, a.report = a.report, a.file  # `import-xliff FILE [REPORT]`
+    if a.action == "export-tmx":  # every report of the project: no report to load
+        from .i18n import tmx
+        root = _project(a).root / "locales"
+        _i18n_write(a.output, tmx.export(root, a.lang), "translation memory")
+        return 0
     resolved = resolve(load(_report(a)))
     root = catalog.locales_root(resolved.report.folder)
+    if a.action == "export-xliff":
+        from .i18n import xliff
+        if not a.lang:
+            raise SystemExit("reportkit: error: i18n export-xliff needs --lang, e.g. --lang zh-Hant")
+        _i18n_write(a.output, xliff.export(resolved.report.id, a.lang, root), "XLIFF 2.0")
+        return 0
+    if a.action == "import-xliff":
+        from .i18n import xliff
+        if not a.file:
+            raise SystemExit("reportkit: error: i18n import-xliff needs the XLIFF file: reportkit i18n import-xliff FILE.xlf")
+        for p, changed, n in xliff.import_file(Path(a.file), root):
+            print(f"{'updated' if changed else 'unchanged'} {p} ({n} units)")
+        return 0
+    if a.action == "export-tbx":
+        from .i18n import termbase
+        if not a.lang:
+            raise SystemExit("reportkit: error: i18n export-tbx needs --lang, e.g. --lang zh-Hant")
+        _i18n_write(a.output, termbase.to_tbx(termbase.load(root, a.lang)), "TBX termbase")
+        return 0
+    if a.action == "pretranslate" or (a.action == "update" and a.tm):
+        if not a.lang:
+            raise SystemExit(f"reportkit: error: i18n {a.action} needs --lang, e.g. --lang zh-Hant")
+        tm = a.tm or a.file
+        if not tm:
+            raise SystemExit("reportkit: error: i18n pretranslate needs a translation memory: --tm memory.tmx")
+        from .i18n import tmx
+        if a.action == "update":
+            for p, changed in catalog.update(resolved, a.lang, root):
+                print(f"{'updated' if changed else 'unchanged'} {p}")
+        for p, changed, exact, fuzzy in tmx.pretranslate(resolved.report.id, a.lang, root, Path(tm)):
+            if exact or fuzzy:
+                print(f"pretranslated {p}: {exact} in-context exact (translated), {fuzzy} exact elsewhere (fuzzy)")
+        return 0
     if a.action == "extract":
         for p in catalog.extract(resolved, root):
             print(f"wrote {p}")
@@ -126,29 +206,67 @@ def cmd_i18n(a) -> int:
         from .i18n.check import check_catalogs
         langs = [a.lang] if a.lang else available_langs(resolved)[1:]
         items = []
+        con = _console(a)
         for lang in langs:
-            items.extend(check_catalogs(resolved, lang, root).items)
-        for d in items:
-            print(d)
+            con.step(f"checking the {lang} catalogs")
+            new = check_catalogs(resolved, lang, root).items
+            for d in new:
+                con.diagnostic(d, sys.stdout)
+            items.extend(new)
+        con.close()
         errors = sum(d.level == "error" for d in items)
-        print(f"{errors} errors, {len(items) - errors} warnings")
+        con.say(f"{errors} errors, {len(items) - errors} warnings")
         return 1 if errors or (a.strict and items) else 0
     return 2
 
 
 def cmd_preview(a) -> int:
-    from .preview import Previewer
+    import signal
 
-    p = Previewer(_report(a), a.lang, _brand(a), Path(a.out), _project(a))
-    print("watching content, catalogs and styles; Ctrl-C to stop", flush=True)
-    p.watch()
+    from .preview import Preview
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    langs = [x.strip() for x in a.lang.split(",") if x.strip()] if a.lang else None
+    p = Preview(_report(a), _project(a), _brand(a), langs, Path(a.out), pdf=not a.no_pdf,
+                log=lambda line: print(line, flush=True))
+    try:
+        p.serve(a.port)
+    except KeyboardInterrupt:
+        print("preview: stopped", flush=True)
+    return 0
+
+
+def cmd_import(a) -> int:
+    from .importer import import_docx
+    from .load import load
+    from .resolve import resolve
+
+    t = time.perf_counter()
+    dest = Path(a.to)
+    result = import_docx(Path(a.docx), dest, lang=a.lang, force=a.force)
+    for u in result.unmapped:
+        print(f"{a.docx}: {u}", file=sys.stderr)
+    resolved = resolve(load(dest))  # what was written loads and resolves, or this is reportkit's bug
+    for d in resolved.warnings:
+        print(d, file=sys.stderr)
+    counts = ", ".join(f"{v} {k}" for k, v in result.counts.items() if v)
+    print(f"imported {a.docx} into {dest} in {time.perf_counter() - t:.2f} s ({counts}); "
+          f"{len(result.unmapped)} items not mapped as written, listed in {dest / 'IMPORT-NOTES.md'}")
     return 0
 
 
 def cmd_preflight(a) -> int:
     from .preflight import run_preflight
 
-    return run_preflight(Path(a.build_dir), require_all=a.require_all, json_out=a.json_out, project=_project(a).root)
+    con = _console(a)
+    try:
+        return run_preflight(Path(a.build_dir), require_all=a.require_all, json_out=a.json_out, project=_project(a).root,
+                             junit=a.junit, console=con)
+    finally:
+        con.close()
 
 
 def cmd_clean(a) -> int:
@@ -164,6 +282,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reportkit", description="Publish structured policy reports as PDF and HTML editions.")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
     p.add_argument("--project", help="the project folder (default: the nearest folder holding content/, from here upward)")
+    _output_options(p, None)
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="check, then build editions into build/")
     b.add_argument("report", nargs="?", help="report folder (default: [tool.reportkit] default-report, or the only report)")
@@ -192,25 +311,84 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--no-glyphs", dest="glyphs", action="store_false", help="skip the font glyph-coverage check")
     c.set_defaults(func=cmd_check)
     i = sub.add_parser("i18n", help="translation catalogs")
-    i.add_argument("action", choices=["extract", "update", "status", "check"])
-    i.add_argument("report", nargs="?")
+    i.add_argument("action", choices=["extract", "update", "status", "check", "export-xliff", "import-xliff",
+                                      "export-tmx", "pretranslate", "export-tbx"])
+    i.add_argument("report", nargs="?", help="the report (import-xliff: the .xlf file, then the report)")
+    i.add_argument("file", nargs="?", help=argparse.SUPPRESS)
     i.add_argument("--lang")
+    i.add_argument("-o", "--output", help="export-xliff / export-tmx / export-tbx: the file to write (default stdout)")
+    i.add_argument("--tm", help="update / pretranslate: fill untranslated entries from this TMX translation memory")
     i.add_argument("--json", action="store_true")
     i.add_argument("--min-coverage", type=float, default=0.0)
     i.add_argument("--strict", action="store_true")
     i.set_defaults(func=cmd_i18n)
-    v = sub.add_parser("preview", help="rebuild one PDF edition on every change (stays running)")
+    v = sub.add_parser("preview", help="serve the HTML editions on localhost, rebuilding them (and the PDFs) on every change")
     v.add_argument("report", nargs="?")
-    v.add_argument("--lang")
+    v.add_argument("--lang", help="comma-separated languages (default: source + every language with catalogs)")
     v.add_argument("--brand")
-    v.add_argument("--out", default="build")
+    v.add_argument("--out", default="build", help="where the preview PDFs go (default build)")
+    v.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    v.add_argument("--no-pdf", action="store_true", help="serve the HTML only, without rebuilding the PDFs")
     v.set_defaults(func=cmd_preview)
+    m = sub.add_parser("import", help="turn a Word document (.docx) into a report folder (needs pandoc)")
+    m.add_argument("docx", help="the Word document")
+    m.add_argument("--to", required=True, help="the report folder to create, e.g. content/my-report")
+    m.add_argument("--lang", default="en", help="language of the document's text (default en)")
+    m.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    m.set_defaults(func=cmd_import)
     f = sub.add_parser("preflight", help="judge built artifacts with independent validators")
     f.add_argument("build_dir", nargs="?", default="build")
     f.add_argument("--require-all", action="store_true", help="a missing validator is a failure")
     f.add_argument("--json-out", default=None, help="where to write the JSON report (default BUILD_DIR/preflight.json)")
+    f.add_argument("--junit", default=None, metavar="FILE",
+                   help="also write JUnit XML: one testcase per check per artifact (failures, skipped tools)")
     f.set_defaults(func=cmd_preflight)
+    _add_new_commands(sub)
+    for command in sub.choices.values():  # the global output options may also follow the command
+        _output_options(command, argparse.SUPPRESS)
     return p
+
+
+def _output_options(p, default) -> None:
+    """--quiet, --verbose, --diagnostics: before the command (defaults) or after it (SUPPRESS keeps those)."""
+    p.add_argument("-q", "--quiet", action="store_true", default=default if default is not None else False,
+                   help="print only warnings and errors")
+    p.add_argument("-v", "--verbose", action="store_true", default=default if default is not None else False,
+                   help="print every step on its own line, with timings")
+    p.add_argument("--diagnostics", choices=["text", "github", "json"], default=default if default is not None else "text",
+                   help="how warnings and errors print: text (file:line:col: level: message), github "
+                        "(::error file=…,line=…::message annotations) or json (one object per line on stdout)")
+
+
+def _add_new_commands(sub) -> None:
+    n = sub.add_parser("new", help="scaffold a report in this project: content/REPORT/ that builds at once")
+    n.add_argument("name", metavar="REPORT", help="the report's folder name under content/ (also its id)")
+    n.add_argument("--lang", action="append", default=[], help="a translation language to make catalogs for (repeatable)")
+    n.add_argument("--brand", help="the brand to use (made with new-brand if it does not exist); "
+                                   "default: the project's default-brand, else its only brand, else the built-in plain")
+    n.add_argument("--title", help="the report's title (default: made from REPORT)")
+    n.set_defaults(func=cmd_new)
+    nb = sub.add_parser("new-brand", help="scaffold styles/NAME/: a brand that inherits base (palette, fonts, logo)")
+    nb.add_argument("name", metavar="NAME")
+    nb.set_defaults(func=cmd_new_brand)
+
+
+def cmd_new(a) -> int:
+    from .scaffold import new_report
+
+    con = _console(a)
+    for line in new_report(_project(a), a.name, langs=a.lang, brand=a.brand, title=a.title):
+        con.say(line)
+    return 0
+
+
+def cmd_new_brand(a) -> int:
+    from .scaffold import new_brand
+
+    con = _console(a)
+    for line in new_brand(_project(a), a.name):
+        con.say(line)
+    return 0
 
 
 def main(argv=None) -> int:
@@ -247,13 +425,16 @@ def main(argv=None) -> int:
         return f"reportkit: cannot {verb}{where}: {cause}"
 
     args = parser().parse_args(argv)
+    con = _console(args)
     try:
         return args.func(args)
     except ReportError as e:
+        con.close()
         for d in e.diagnostics:
-            print(d, file=sys.stderr)
+            con.diagnostic(d, sys.stderr)
         return 1
     except KeyboardInterrupt:
+        con.close()
         if args.debug:
             raise
         print("reportkit: interrupted", file=sys.stderr, flush=True)
@@ -285,11 +466,13 @@ def main(argv=None) -> int:
             pass
         return 1
     except OSError as e:
+        con.close()
         if args.debug:
             raise
         print(os_error_line(e), file=sys.stderr)
         return 1
     except Exception as e:  # noqa: BLE001 - a person gets one line, a developer asks for --debug
+        con.close()
         if args.debug:
             raise
         print(f"reportkit: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)", file=sys.stderr)

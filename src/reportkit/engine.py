@@ -106,6 +106,7 @@ def weasyprint_pdf(html: str, base: Path, timestamp: int) -> tuple[bytes, int, l
     Returns the PDF, its page count and the warnings."""
     import weasyprint
 
+    _no_hyphenated_names()
     capture = _Capture()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(capture)
@@ -115,6 +116,7 @@ def weasyprint_pdf(html: str, base: Path, timestamp: int) -> tuple[bytes, int, l
         doc.metadata.created = doc.metadata.modified = date
         pdf = doc.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
         pages = len(doc.pages)
+        pdf = _page_labels(pdf, _label_ranges(doc))
     finally:
         logger.removeHandler(capture)
     errors = [r for r in capture.records if r.levelno >= logging.ERROR]
@@ -126,3 +128,86 @@ def weasyprint_pdf(html: str, base: Path, timestamp: int) -> tuple[bytes, int, l
         if d not in warnings:
             warnings.append(d)
     return pdf, pages, warnings
+
+
+# The anchors render_html puts where the page numbering changes in print (paged.css): the main matter
+# restarts at 1; the back cover has no number.
+MAIN_ANCHOR, BACK_ANCHOR = "mainmatter", "back-cover"
+
+
+def _label_ranges(doc) -> list[tuple[int, dict]]:
+    """(first page index, label) for each run of pages, as the Typst edition labels them: the cover
+    none, the front matter lower-roman from ii, the main matter arabic from 1, the back cover none.
+    [] when the page has no main-matter anchor (not a reportkit print page)."""
+    index = {}
+    for i, page in enumerate(doc.pages):
+        for name in (MAIN_ANCHOR, BACK_ANCHOR):
+            if name in page.anchors and name not in index:
+                index[name] = i
+    main = index.get(MAIN_ANCHOR)
+    if main is None:
+        return []
+    ranges = [(0, {})]
+    if main > 1:
+        ranges.append((1, {"S": "r", "St": 2}))
+    ranges.append((main, {"S": "D", "St": 1}))
+    back = index.get(BACK_ANCHOR)
+    if back is not None and back > main:
+        ranges.append((back, {}))
+    return ranges
+
+
+def _page_labels(pdf: bytes, ranges: list[tuple[int, dict]]) -> bytes:
+    """Add /PageLabels (what a PDF viewer shows as the page number: "iv", "12") to WeasyPrint's PDF,
+    which does not write them. The rest of the file (tags, XMP metadata for PDF/UA) is kept as it is;
+    the file identifier is derived from the content, so the same input gives the same bytes."""
+    if not ranges:
+        return pdf
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        nums = pikepdf.Array()
+        for first, label in ranges:
+            entry = pikepdf.Dictionary(Type=pikepdf.Name.PageLabel)
+            if "S" in label:
+                entry.S = pikepdf.Name("/" + label["S"])
+                entry.St = label["St"]
+            nums.append(first)
+            nums.append(entry)
+        doc.Root.PageLabels = doc.make_indirect(pikepdf.Dictionary(Nums=nums))
+        out = io.BytesIO()
+        doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+                 compress_streams=True)
+    return out.getvalue()
+
+
+def _no_hyphenated_names() -> None:
+    """WeasyPrint hyphenates every word its pyphen patterns know, proper names included ("Hua-wei's");
+    reportkit never hyphenates a capitalised word. WeasyPrint looks its dictionaries up through the
+    `pyphen` name of its line-breaking module: that name gets pyphen with a Pyphen whose dictionaries
+    offer no break in a word that starts with a capital letter (once per process; the language
+    patterns stay each language's own, English without a region is American)."""
+    from weasyprint.text import line_break
+
+    if getattr(line_break.pyphen, "reportkit_names", False):
+        return
+    import types
+
+    import pyphen
+
+    class Pyphen(pyphen.Pyphen):
+        def iterate(self, word):
+            if word.lstrip("\"'“‘([")[:1].isupper():
+                return iter(())
+            return super().iterate(word)
+
+    shim = types.ModuleType("pyphen")
+    shim.__dict__.update({k: v for k, v in vars(pyphen).items() if not k.startswith("__")})
+    shim.Pyphen = Pyphen
+    # pyphen's "en" patterns are British ("applic-ations"); English without a region is set as American,
+    # as its spelling is ("appli-cations"), the locale reportkit gives it elsewhere (en_US)
+    shim.language_fallback = lambda lang: pyphen.language_fallback("en_US" if lang.lower() == "en" else lang)
+    shim.reportkit_names = True
+    line_break.pyphen = shim

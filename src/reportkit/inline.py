@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Emph, Link, NoteRef, Span, Strong, Text, XRef
+from .model import Cite, Emph, Link, NoteRef, Span, Strong, Text, XRef
 
 ID_CHARS = r"[A-Za-z0-9][A-Za-z0-9_.:-]*"
 ID_RE = re.compile(rf"^{ID_CHARS}$")
@@ -15,6 +15,9 @@ _XREF = re.compile(rf"\[@({ID_CHARS})\]")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^\s<>]+)>")
 _LANG = re.compile(r"\{lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\}")
 _URL = re.compile(r"\((\S+?)\)")
+# a citation: [cite: key], [cite: key, p. 5; other, chap. 2], [cite-short: key], [cite-full: key]
+_CITE = re.compile(r"\[cite(-short|-full)?:\s*([^\[\]]*)\]")
+_CITE_KEY = re.compile(rf"^({ID_CHARS})(?:\s*,\s*(\S.*))?$")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 # The characters that can open or close markup; a backslash before one of them makes it literal.
 # Before any other character the backslash is itself literal text (C:\Users stays C:\Users).
@@ -84,6 +87,13 @@ def _parse(text: str, pos: int, stop: str | None):
                 out.append(Strong(_merge(children)) if marker == "**" else Emph(_merge(children)))
                 pos = end
                 continue
+        if c == "[" and text.startswith("[cite", pos):
+            m = _CITE.match(text, pos)
+            if m:
+                flush()
+                out.append(_cite(m, pos))
+                pos = m.end()
+                continue
         if c == "[":
             m = _NOTE.match(text, pos) or _XREF.match(text, pos)
             if m:
@@ -123,6 +133,19 @@ def _parse(text: str, pos: int, stop: str | None):
     return out, pos
 
 
+def _cite(m, pos: int) -> Cite:
+    """A Cite from a `[cite…: key, locator; key]` match; a bad key list is an InlineError at `pos`."""
+    keys, locators = [], []
+    for part in m.group(2).split(";"):
+        km = _CITE_KEY.match(part.strip())
+        if not km:
+            raise InlineError(f'bad citation "{m.group(0)}": write [cite: key] or [cite: key, p. 5; other-key] '
+                              "(keys are letters, digits, '-', '_', '.', ':')", pos)
+        keys.append(km.group(1))
+        locators.append((km.group(2) or "").strip())
+    return Cite(keys, locators, (m.group(1) or "").lstrip("-"))
+
+
 def _merge(nodes: list) -> list:
     merged: list = []
     for node in nodes:
@@ -145,6 +168,8 @@ def placeholders(nodes, target_lang: str = "") -> list[tuple]:
             out.append(("note", node.id))
         elif isinstance(node, XRef):
             out.append(("ref", node.id))
+        elif isinstance(node, Cite):
+            out.append(("cite", tuple(node.keys), tuple(node.locators), node.form))
         elif isinstance(node, Link):
             out.append(("link", node.url))
             if not node.auto:

@@ -11,14 +11,16 @@ from pathlib import Path
 
 from . import inline
 from .errors import Collector, Loc, ReportError, did_you_mean
-from .model import (AboutGroup, Author, Cell, Column, Figure, GroupRow, ListBlock, ListItem, Meta, Note,
+from .model import (AboutGroup, Author, Cell, Column, Figure, Findings, GroupRow, Recommendation, Recommendations, ListBlock, ListItem, Meta, Note,
                     Para, Quote, Report, Rich, Row, Section, Sidebar, Table, Term, Terms)
 from .yamlsrc import YList, YMap, YStr, loc_of, plain, read_yaml, type_name
 
-BLOCK_KINDS = ("p", "section", "epigraph", "quote", "pullquote", "sidebar", "list", "terms", "table", "figure", "include")
+BLOCK_KINDS = ("p", "section", "epigraph", "quote", "pullquote", "sidebar", "list", "terms", "table", "figure",
+               "findings", "recommendations", "include")
 REPORT_KEYS = {"id", "lang", "title", "subtitle", "date", "organization", "organization_short", "notes",
                "notes_title", "authors", "about", "disclaimer", "copyright", "acknowledgments", "chapters",
-               "translate_notes", "smart_quotes"}
+               "translate_notes", "smart_quotes", "series", "report_number", "url", "references", "citations"}
+CITATION_KEYS = {"style", "subsequent", "zh", "zh-Hant", "zh-Hans", "zh-TW"}
 CHAPTER_KEYS = {"id", "title", "numbered", "section_numbers", "blocks", "notes"}
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
 
@@ -152,8 +154,55 @@ class Loader:
         if not chapters and not self.c.errors:
             self.c.error(m.loc, 'report.yaml needs "chapters": a list of chapter files')
         self.c.raise_if_errors()
+        references = self.references(m)
+        self.c.raise_if_errors()
         report_id = str(m.get("id") or self.folder.name)
-        return with_ids(Report(report_id, self.folder, meta, chapters, self.notes, self.files, self.section_numbers))
+        return with_ids(Report(report_id, self.folder, meta, chapters, self.notes, self.files, self.section_numbers,
+                               references))
+
+    def references(self, m: YMap):
+        """The files named by `references:` (CSL-JSON or BibTeX) read into a citations.Library, with the
+        `citations:` options (style, subsequent: full | short, a style per Chinese edition)."""
+        from . import citations
+
+        value = m.get("references")
+        if value is None:
+            if m.get("citations") is not None:
+                self.c.error(m.key_locs["citations"], '"citations" needs "references": the CSL-JSON or BibTeX file(s) to cite from')
+            return None
+        names = [value] if isinstance(value, YStr) else self.seq(value, m.loc, '"references"')
+        paths = []
+        for name in names:
+            loc = loc_of(name, m.loc)
+            if not isinstance(name, YStr):
+                self.c.error(loc, f"each references file is a file name, not {type_name(name)}")
+                continue
+            path = self.inside(str(name), loc)
+            if path is None:
+                continue
+            if not path.is_file():
+                self.c.error(loc, f'references file "{name}" not found in {self.shown(self.folder)}; export it there or fix the name')
+                continue
+            self.files.append(path)
+            paths.append((path, self.shown(path)))
+        options: dict = {}
+        opts = m.get("citations")
+        if opts is not None:
+            om = self.mapping(opts, loc_of(opts, m.loc), '"citations"')
+            if om is not None:
+                self.check_keys(om, CITATION_KEYS, '"citations"')
+                for key in om:
+                    options[key] = str(plain(om[key]))
+                sub = options.get("subsequent")
+                if sub is not None and sub not in ("full", "short"):
+                    self.c.error(loc_of(om["subsequent"], om.loc), f'"subsequent" is full or short, not "{sub}"')
+                for key in ("style", "zh", "zh-Hant", "zh-Hans", "zh-TW"):
+                    name = options.get(key)
+                    if name and not (citations.STYLE_DIR / f"{name}.csl").is_file() and not (name.endswith(".csl") and (self.folder / name).is_file()):
+                        shipped = sorted(p.stem for p in citations.STYLE_DIR.glob("*.csl"))
+                        self.c.error(loc_of(om[key], om.loc), f'citation style "{name}" not found{did_you_mean(name, shipped)}; '
+                                                               f"use {', '.join(shipped)} or a .csl file in the report folder")
+        return citations.read(paths, self.c, options)
 
     def meta(self, m: YMap) -> Meta:
         what = "report.yaml"
@@ -173,7 +222,7 @@ class Loader:
             self.check_keys(a, {"name", "role", "bio"}, "an author")
             bio = a.get("bio")
             bio_items = [bio] if isinstance(bio, YStr) else self.seq(bio, a.loc, '"bio"')
-            authors.append(Author(str(self.text(a, "name", "an author", True) or ""), self.rich_key(a, "role", "an author"),
+            authors.append(Author(self.rich_key(a, "name", "an author", True) or Rich("", (), a.loc), self.rich_key(a, "role", "an author"),
                                   [self.rich(b) for b in bio_items if isinstance(b, YStr)], a.loc))
         about = []
         for g in self.seq(m.get("about"), m.loc, '"about"'):
@@ -190,7 +239,8 @@ class Loader:
             notes_style=notes_style, notes_title=self.rich_key(m, "notes_title", what), authors=authors, about=about,
             disclaimer=self.rich_key(m, "disclaimer", what), copyright=self.rich_key(m, "copyright", what),
             acknowledgments=self.blocks(m.get("acknowledgments"), m.loc, 2), loc=m.loc,
-            smart_quotes=self.flag(m, "smart_quotes", True))
+            smart_quotes=self.flag(m, "smart_quotes", True), series=self.rich_key(m, "series", what),
+            report_number=str(m.get("report_number") or ""), url=str(m.get("url") or ""))
 
     def chapter(self, name: YStr) -> Section | None:
         m = self.read(str(name), name.loc)
@@ -344,6 +394,37 @@ class Loader:
 
     def block_pullquote(self, m, value, level):
         return self.quote_like("pullquote", value, level)
+
+    def block_findings(self, m, value, level):
+        s = self.body(value, "key findings", {"id", "title", "items"})
+        if s is None:
+            return None
+        items = [self.rich(i) if isinstance(i, YStr) else self.error_item(i, s.loc, "a finding is one sentence of text")
+                 for i in self.seq(s.get("items"), s.loc, '"items"')]
+        if not items:
+            self.c.error(s.loc, 'key findings need "items": a list of sentences')
+        return Findings(self.ident(s, "key findings", False), self.rich_key(s, "title", "key findings"),
+                        [i for i in items if i is not None], s.loc)
+
+    def block_recommendations(self, m, value, level):
+        s = self.body(value, "recommendations", {"id", "title", "items"})
+        if s is None:
+            return None
+        items = []
+        for i in self.seq(s.get("items"), s.loc, '"items"'):
+            r = self.mapping(i, s.loc, "a recommendation")
+            if r is None:
+                continue
+            self.check_keys(r, {"id", "lead", "blocks"}, "a recommendation")
+            items.append(Recommendation(self.ident(r, "a recommendation", False), self.rich_key(r, "lead", "a recommendation", True),
+                                        self.blocks(r.get("blocks"), r.loc, 4), r.loc))
+        if not items:
+            self.c.error(s.loc, 'recommendations need "items": each with a "lead" and "blocks"')
+        return Recommendations(self.ident(s, "recommendations", False), self.rich_key(s, "title", "recommendations"), items, s.loc)
+
+    def error_item(self, value, loc, what: str):
+        self.c.error(loc_of(value, loc), f"{what}, not {type_name(value)}")
+        return None
 
     def block_sidebar(self, m, value, level):
         s = self.body(value, "a sidebar", {"id", "title", "blocks"})

@@ -32,6 +32,7 @@ class Edition:
     gettext: object = field(compare=False)
     stats: dict = field(default_factory=dict)  # translated / fallback / fuzzy counts
     alternates: tuple = ()  # ((LocaleCode, href, language name), ...) given by the build
+    siblings: tuple = ()  # file names of every artifact the same build writes (PDF links in the HTML)
 
     def _(self, message: str, **kw) -> str:
         text = self.gettext.gettext(message)

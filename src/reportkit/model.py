@@ -89,7 +89,19 @@ class Span:
     children: list
 
 
-Inline = Union[Text, Emph, Strong, Link, NoteRef, XRef, Span]
+@node
+class Cite:
+    """A citation of references by key (`[cite: key, p. 5; other]`), in a note. `locators[i]` goes with
+    `keys[i]` ("" for none); `form` is "" (full at first use, then as the report's `citations:` says),
+    "full" or "short". presentation.typeset expands it into text through the CSL processor (citations.py)."""
+
+    KIND: ClassVar[str] = "cite"
+    keys: list
+    locators: list
+    form: str = ""
+
+
+Inline = Union[Text, Emph, Strong, Link, NoteRef, XRef, Span, Cite]
 
 
 @node
@@ -240,6 +252,36 @@ Block = Union[Para, Section, Quote, Sidebar, ListBlock, Terms, Table, Figure]
 
 
 @node
+class Findings:
+    """Key findings: the report's own sentences, set off where a decision-maker reads first."""
+
+    KIND: ClassVar[str] = "findings"
+    id: str
+    title: Rich | None  # None: the interface word "Key findings"
+    items: list  # of Rich
+    loc: Loc
+
+
+@node
+class Recommendation:
+    id: str
+    lead: Rich  # the bold lead-in
+    blocks: list
+    loc: Loc
+
+
+@node
+class Recommendations:
+    """Numbered recommendations ("Recommendation 1"), never confused with chapter numbers."""
+
+    KIND: ClassVar[str] = "recommendations"
+    id: str
+    title: Rich | None
+    items: list  # of Recommendation
+    loc: Loc
+
+
+@node
 class Note:
     id: str
     text: Rich
@@ -249,7 +291,7 @@ class Note:
 
 @node
 class Author:
-    name: str
+    name: Rich  # as printed: romanized unless a translation gives the author's own name
     role: Rich | None
     bio: list  # of Rich
     loc: Loc
@@ -280,6 +322,9 @@ class Meta:
     acknowledgments: list
     loc: Loc
     smart_quotes: bool = True  # straight quotes printed as typographic ones (presentation.typeset)
+    series: Rich | None = None  # the series line over the cover title ("Economic Security Research Program")
+    report_number: str = ""  # the publisher's report number, printed on the cover and in the citation
+    url: str = ""  # where the report is published; printed in the suggested citation
 
 
 @node
@@ -293,6 +338,7 @@ class Report:
     notes: dict
     files: tuple = ()  # every file read, for caching and i18n
     section_numbers: Mapping = field(default_factory=dict)  # chapter id -> "chapter" | "plain"
+    references: object = None  # citations.Library (the report's `references:` files), or None
 
 
 def plain_text(nodes) -> str:
@@ -305,8 +351,8 @@ def plain_text(nodes) -> str:
     return "".join(out)
 
 
-BLOCKS = (Para, Section, Quote, Sidebar, ListBlock, Terms, Table, Figure)
-INLINES = (Text, Emph, Strong, Link, NoteRef, XRef, Span)
+BLOCKS = (Para, Section, Quote, Sidebar, ListBlock, Terms, Table, Figure, Findings, Recommendations)
+INLINES = (Text, Emph, Strong, Link, NoteRef, XRef, Span, Cite)
 
 
 def iter_rich(obj):

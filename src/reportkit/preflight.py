@@ -93,8 +93,7 @@ def check_pdf(path: Path, lang: str, v: Verdict) -> None:
     else:
         v.skipped.append("qpdf")
     if tool("pdftotext"):
-        text = run(["pdftotext", "-enc", "UTF-8", str(path), "-"]).stdout
-        v.check("no U+FFFD in text", "\ufffd" not in text, "replacement characters in the extracted text")
+        v.check("no U+FFFD in text", not _text_has(path, "\ufffd".encode()), "replacement characters in the extracted text")
     else:
         v.skipped.append("pdftotext")
     with pikepdf.open(path) as pdf:
@@ -135,6 +134,24 @@ def check_pdf(path: Path, lang: str, v: Verdict) -> None:
         v.counts = {"tables": tables, "figures": figures, "notes": _endnotes(pdf, path)}
 
 
+def _text_has(path: Path, needle: bytes, first_page: int = 0) -> bool:
+    """Whether pdftotext's output holds `needle`, read as a stream (a long PDF's text is never held whole)."""
+    cmd = ["pdftotext", "-enc", "UTF-8", *(["-f", str(first_page)] if first_page else []), str(path), "-"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+        tail, found = b"", False
+        for chunk in iter(lambda: proc.stdout.read(1 << 16), b""):
+            if needle in tail + chunk:
+                found = True
+            tail = chunk[-(len(needle) - 1):]
+        proc.wait()
+    return found
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def _emb_column(line: str) -> str:
     parts = line.split()
     return parts[-5] if len(parts) >= 5 else ""
@@ -172,11 +189,15 @@ def _endnotes(pdf, path: Path) -> int:
         first_page = pdf.pages.index(pdf.get_object(last.destination[0].objgen)) + 1 if last.destination is not None else 0
     except Exception:  # noqa: BLE001 - named or odd destinations: count nothing rather than guess
         return 0
-    text = run(["pdftotext", "-f", str(first_page), str(path), "-"]).stdout
     n = 0
-    for m in re.finditer(r"(?m)^\s*(\d+)\.\s", text):
-        if int(m.group(1)) == n + 1:
-            n += 1
+    cmd = ["pdftotext", "-enc", "UTF-8", "-f", str(first_page), str(path), "-"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+                          errors="replace") as proc:
+        for line in proc.stdout:  # line by line: the notes pages' text is never held whole
+            m = re.match(r"\s*(\d+)\.\s", line)
+            if m and int(m.group(1)) == n + 1:
+                n += 1
+        proc.wait()
     return n
 
 
@@ -254,13 +275,19 @@ def check_html_static(path: Path, v: Verdict) -> None:
     v.counts = p.counts
 
 
+# The JVM's default heap is a quarter of the machine's memory, and it uses it: 1.2 GB resident for the
+# flagship's two HTML editions on a 24 GB machine. A bounded heap, the serial collector and the client
+# compiler check the same files in 0.3 GB, faster; vnu needs a deeper thread stack than the default.
+VNU_JAVA_OPTS = ("-Xss4m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+
+
 def run_vnu(paths: list[Path], verdicts: dict, require_all: bool, project: Path | None = None) -> None:
     VNU = vnu_jar(project)
     if not (tool("java") and VNU.is_file()):
         for path in paths:
             verdicts[str(path)].skipped.append("Nu Html Checker (java + .tools vnu.jar)")
         return
-    r = run(["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", "--also-check-css", *map(str, paths)])
+    r = run(["java", *VNU_JAVA_OPTS, "-jar", str(VNU), "--format", "json", "--exit-zero-always", "--also-check-css", *map(str, paths)])
     messages = json.loads(r.stderr or r.stdout or "{}").get("messages", [])
     for path in paths:
         v = verdicts[str(path)]
@@ -275,7 +302,9 @@ def run_vnu(paths: list[Path], verdicts: dict, require_all: bool, project: Path 
 def run_axe(paths: list[Path], verdicts: dict, project: Path | None = None) -> None:
     TOOLS = tools_dir(project)
     script = Path(__file__).parent / "preflight_js" / "axe_check.mjs"
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    # REPORTKIT_CHROMIUM, else Debian's chromium (or the one setup.sh links on Ubuntu), else Google Chrome
+    chromium = (os.environ.get("REPORTKIT_CHROMIUM") or shutil.which("chromium") or shutil.which("google-chrome-stable")
+                or shutil.which("google-chrome") or "/usr/bin/chromium")
     if not (tool("node") and Path(chromium).exists() and (TOOLS / "playwright-core").is_dir() and (TOOLS / "axe-core").is_dir()):
         for path in paths:
             verdicts[str(path)].skipped.append("axe-core in Chromium (node, chromium, .tools playwright-core + axe-core)")
@@ -317,19 +346,43 @@ def check_catalogs(root: Path) -> list[Verdict]:
 
 # ---------------- driver ----------------
 
-def run_preflight(build_dir: Path, require_all: bool = False, json_out: str | None = None, project: Path | None = None) -> int:
+def run_preflight(build_dir: Path, require_all: bool = False, json_out: str | None = None, project: Path | None = None,
+                  junit: str | None = None, console=None) -> int:
     """Judge every artifact of build_dir/manifest.json. `project` is the project folder: its locales/
-    catalogs are checked and its tools/node_modules preferred (default: the current folder)."""
+    catalogs are checked and its tools/node_modules preferred (default: the current folder). `junit`:
+    also write JUnit XML there. `console` (console.Console): progress lines and diagnostics formats."""
+    from .errors import Diagnostic, Loc
+
+    build_dir = Path(build_dir)
+
+    def step(text):
+        if console is not None:
+            console.step(text)
+
+    def say(text, failed=False):
+        if console is None:
+            print(text)
+        elif failed and console.quiet:
+            console._print(text, console.people)
+        else:
+            console.say(text)
+
     manifest_path = build_dir / "manifest.json"
     if not manifest_path.is_file():
-        print(f"{manifest_path}: error: no manifest; run reportkit build first")
+        if console is not None and console.format != "text":
+            console.diagnostic(Diagnostic(Loc(str(manifest_path)), "no manifest; run reportkit build first"))
+        else:
+            print(f"{manifest_path}: error: no manifest; run reportkit build first")
         return 1
     try:
         artifacts = json.loads(manifest_path.read_text(encoding="utf-8"))["artifacts"]
         if not isinstance(artifacts, list) or not all(isinstance(a, dict) and isinstance(a.get("path"), str) for a in artifacts):
             raise TypeError("artifacts is not a list of entries with a path")
     except (ValueError, KeyError, TypeError) as e:
-        print(f"{manifest_path}: error: not a reportkit manifest ({e}); rebuild with reportkit build")
+        if console is not None and console.format != "text":
+            console.diagnostic(Diagnostic(Loc(str(manifest_path)), f"not a reportkit manifest ({e}); rebuild with reportkit build"))
+        else:
+            print(f"{manifest_path}: error: not a reportkit manifest ({e}); rebuild with reportkit build")
         return 1
     verdicts: dict[str, Verdict] = {}
     html_paths = []
@@ -345,7 +398,8 @@ def run_preflight(build_dir: Path, require_all: bool = False, json_out: str | No
         if not path.is_file():
             v.check("artifact exists", False, "listed in the manifest but missing")
             continue
-        v.check("sha256 matches manifest", hashlib.sha256(path.read_bytes()).hexdigest() == a.get("sha256"), "file changed since the build")
+        step(f"checking {path}")
+        v.check("sha256 matches manifest", _sha256(path) == a.get("sha256"), "file changed since the build")
         if fmt == "pdf":
             check_pdf(path, a.get("language", ""), v)
         else:
@@ -354,7 +408,9 @@ def run_preflight(build_dir: Path, require_all: bool = False, json_out: str | No
         v.seconds = time.perf_counter() - t
     if html_paths:
         t = time.perf_counter()
+        step(f"Nu Html Checker on {len(html_paths)} HTML files")
         run_vnu(html_paths, verdicts, require_all, project)
+        step(f"axe-core in Chromium on {len(html_paths)} HTML files")
         run_axe(html_paths, verdicts, project)
         share = (time.perf_counter() - t) / len(html_paths)
         for p in html_paths:
@@ -371,7 +427,10 @@ def run_preflight(build_dir: Path, require_all: bool = False, json_out: str | No
             if len(set(values.values())) > 1:
                 for x in vs:
                     x.check(f"{key} agree across editions", False, json.dumps(values))
+    step("msgfmt --check on the catalogs")
     catalogs = check_catalogs(project)
+    if console is not None:
+        console.close()
     everything = list(verdicts.values()) + catalogs
     failed = 0
     for v in everything:
@@ -385,9 +444,69 @@ def run_preflight(build_dir: Path, require_all: bool = False, json_out: str | No
         line = f"{status} {v.path} ({detail})"
         if v.failures:
             line += ": " + " | ".join(v.failures)
-        print(line)
-    print(f"preflight: {len(everything) - failed} passed, {failed} failed")
+        say(line, failed=not ok)
+        if console is not None and console.format != "text":
+            for f in v.failures:
+                console.diagnostic(Diagnostic(Loc(v.path), f"preflight: {f}"))
+            for name in v.skipped:
+                console.diagnostic(Diagnostic(Loc(v.path), f"preflight: skipped, tool missing: {name}",
+                                              "error" if require_all else "warning"))
+    say(f"preflight: {len(everything) - failed} passed, {failed} failed", failed=bool(failed))
+    if junit:
+        write_junit(Path(junit), everything, require_all)
     report_path = Path(json_out) if json_out else build_dir / "preflight.json"
     report_path.write_text(json.dumps({"passed": len(everything) - failed, "failed": failed, "require_all": require_all,
                                        "results": [v.__dict__ for v in everything]}, indent=2, ensure_ascii=False) + "\n")
     return 1 if failed else 0
+
+
+def _outcomes(v: Verdict):
+    """(check name, failure reason or None) for every check of a verdict, in order."""
+    failures = list(v.failures)
+    for name in v.checks:
+        why = None
+        for i, f in enumerate(failures):
+            if f == name or f.startswith(name + ": "):
+                why = f[len(name) + 2:] if f != name else name
+                del failures[i]
+                break
+        yield name, why
+
+
+def write_junit(path: Path, verdicts: list, require_all: bool) -> None:
+    """JUnit XML: a testsuite per artifact (or catalog), a testcase per check; a failed check is a
+    <failure>, a validator that is not installed a <skipped> (a <failure> with --require-all)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="reportkit preflight")
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for v in verdicts:
+        suite = ET.SubElement(root, "testsuite", name=v.path)
+        counts = {"tests": 0, "failures": 0, "skipped": 0}
+        share = v.seconds / max(1, len(v.checks))
+        for name, why in _outcomes(v):
+            case = ET.SubElement(suite, "testcase", classname=f"{v.kind}:{v.path}", name=name, time=f"{share:.3f}")
+            counts["tests"] += 1
+            if why is not None:
+                ET.SubElement(case, "failure", message=why, type="preflight").text = why
+                counts["failures"] += 1
+        for name in v.skipped:
+            case = ET.SubElement(suite, "testcase", classname=f"{v.kind}:{v.path}", name=name, time="0")
+            counts["tests"] += 1
+            if require_all:
+                ET.SubElement(case, "failure", message=f"tool missing: {name}", type="tool-missing").text = name
+                counts["failures"] += 1
+            else:
+                ET.SubElement(case, "skipped", message=f"tool missing: {name}")
+                counts["skipped"] += 1
+        for k, n in counts.items():
+            suite.set(k, str(n))
+            totals[k] += n
+        suite.set("errors", "0")
+        suite.set("time", f"{v.seconds:.3f}")
+    for k, n in totals.items():
+        root.set(k, str(n))
+    root.set("errors", "0")
+    ET.indent(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

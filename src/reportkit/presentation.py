@@ -45,12 +45,20 @@ def attribution_prefix(e) -> str:
     return "——" if e.locale.is_cjk else "— "
 
 
+def author_names(e) -> list[str]:
+    """The edition's author names as printed (translated where the catalog gives a name)."""
+    return [a.name.plain() for a in e.report.meta.authors if a.name.plain()]
+
+
 def author_list(e, names) -> str:
     """"A and B", "A, B, and C" / "甲和乙": CLDR's list pattern for the edition's locale."""
     from babel.lists import format_list
 
     names = [n for n in names if n]
-    return format_list(names, locale=e.locale.babel) if names else ""
+    text = format_list(names, locale=e.locale.babel) if names else ""
+    if e.locale.is_cjk:  # 「Wang 和 Chang」: a space between Latin names and the CJK joining word
+        text = re.sub(r"(?<=[A-Za-z0-9.])(和|及|與)(?=[A-Za-z])", r" \1 ", text)
+    return text
 
 
 def date_text(e) -> str:
@@ -172,11 +180,60 @@ def tag_languages(nodes, lang: str):
     return tuple(out)
 
 
-def typeset(edition):
-    """The edition as the writers print it: every run of text tagged with its language, and straight
-    quotes made typographic unless the report says `smart_quotes: false`."""
+def cite_nodes(edition, cite, forms=None) -> tuple:
+    """One citation as inline nodes (the full form unless `forms` says otherwise); what the writers'
+    inline_cite print if a Cite reaches them without typeset having expanded it."""
+    from . import citations
+    from .inline import _merge
+
+    library = edition.report.references
+    nodes, _ = citations.render(cite, library, edition.locale.bcp47, forms or ("full",) * len(cite.keys),
+                                edition.report.folder)
+    return tuple(_merge(nodes))
+
+
+def expand_citations(edition):
+    """The edition with every citation [cite: …] replaced by its text, formatted by the CSL processor
+    (citations.py) in the style of the report and the edition's language; first and later citations of a
+    reference are told apart in note order, the same in every edition."""
+    from . import citations
+    from .inline import _merge
+    from .model import Note
     from .walk import transform
 
+    library = edition.report.references
+    if library is None:
+        return edition
+    lang = edition.locale.bcp47
+    forms = citations.forms_by_note(edition.report, edition.resolved.notes_order, library)
+
+    def fix(rich: Rich, owner) -> Rich:
+        if not isinstance(owner, Note) or not any(True for _ in citations.cites_in(rich.nodes)):
+            return rich
+        queue = list(forms.get(owner.id, ()))
+        nodes = citations.expand(rich.nodes, library, lang, lambda cite: queue.pop(0) if queue else ("full",) * len(cite.keys),
+                                 edition.report.folder)
+        return dataclasses.replace(rich, nodes=tuple(_deep_merge(nodes, _merge)))
+
+    return dataclasses.replace(edition, report=transform(edition.report, rich=fix))
+
+
+def _deep_merge(nodes, merge):
+    out = []
+    for n in nodes:
+        if getattr(n, "children", None) is not None and not isinstance(n, Link):
+            n = dataclasses.replace(n, children=tuple(_deep_merge(n.children, merge)))
+        out.append(n)
+    return merge(out)
+
+
+def typeset(edition):
+    """The edition as the writers print it: citations expanded into text (expand_citations), every run of
+    text tagged with its language, and straight quotes made typographic unless the report says
+    `smart_quotes: false`."""
+    from .walk import transform
+
+    edition = expand_citations(edition)
     lang = edition.locale.bcp47
     smart = getattr(edition.report.meta, "smart_quotes", True)
 

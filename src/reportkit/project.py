@@ -54,10 +54,9 @@ class Project:
 
     def style_search(self) -> list[Path]:
         """Where brands and base templates are looked up: the project's styles/, then reportkit's own."""
-        from .brand import builtin_styles
-
         own = [self.styles] if self.styles.is_dir() else []
-        return own + [builtin_styles()]
+        builtin = Path(__file__).parent / "styles"  # (brand.builtin_styles; not imported: it loads pydantic)
+        return own + [p for p in [builtin] if p.resolve() not in {o.resolve() for o in own}] or [builtin]
 
     def brand(self, name: str):
         from .brand import load_brand

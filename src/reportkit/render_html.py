@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import functools
 import mimetypes
+import re
 from pathlib import Path
 
 import jinja2
@@ -15,7 +16,7 @@ from markupsafe import Markup, escape
 from . import presentation as present
 from .brand import Brand
 from .localize import Edition
-from .model import Rich
+from .model import BLOCKS, Rich
 from .walk import BlockVisitor, InlineVisitor, UnknownNode, iter_rich
 
 
@@ -44,8 +45,35 @@ class HtmlWriter(BlockVisitor, InlineVisitor):
             raise UnknownNode(f"blocks.html.j2 has no macro for {type(b).KIND} blocks")
         return macro(b)
 
-    block_para = block_section = block_quote = block_sidebar = _macro
-    block_list = block_terms = block_table = block_figure = _macro
+    # every block kind goes to the macro of its name: a new kind needs a macro, not a change here
+    locals().update(dict.fromkeys(["block_" + kind.KIND for kind in BLOCKS], _macro))
+
+    def row_groups(self, rows) -> list[tuple[list, bool]]:
+        """A table's body rows as row groups: on screen one group; in print (`paged`) the first two and
+        the last two rows, and a group row with the row after it, are groups that must not break, so
+        that a page never holds fewer than two body rows of a table."""
+        rows = list(rows)
+        if not getattr(self, "paged", False) or len(rows) < 3:
+            return [(rows, getattr(self, "paged", False) and len(rows) < 3)]
+        n = len(rows)
+        glued = [i in (0, n - 2) or not hasattr(rows[i], "cells") for i in range(n - 1)]  # row i stays with row i+1
+        groups: list[tuple[list, bool]] = []
+        run: list = [rows[0]]
+        for i in range(1, n):
+            if glued[i - 1]:
+                run.append(rows[i])
+                continue
+            groups.append((run, len(run) > 1))
+            run = [rows[i]]
+        groups.append((run, len(run) > 1))
+        # consecutive loose rows share one group
+        merged: list[tuple[list, bool]] = []
+        for chunk, keep in groups:
+            if merged and not keep and not merged[-1][1]:
+                merged[-1][0].extend(chunk)
+            else:
+                merged.append((list(chunk), keep))
+        return merged
 
     def nodes(self, nodes) -> str:
         out = []
@@ -67,11 +95,16 @@ class HtmlWriter(BlockVisitor, InlineVisitor):
         return f"<strong>{self.nodes(n.children)}</strong>"
 
     def inline_link(self, n) -> str:
-        cls = ' class="url"' if n.auto else ""
-        return f'<a href="{escape(n.url)}"{cls}>{self.nodes(n.children)}</a>'
+        if n.auto:  # a URL printed as text: it may break only between its parts, never inside "https"
+            return f'<a href="{escape(n.url)}" class="url">{url_breaks(_plain_inline(n.children))}</a>'
+        return f'<a href="{escape(n.url)}">{self.nodes(n.children)}</a>'
 
     def inline_span(self, n) -> str:
         return f'<span lang="{escape(n.lang)}">{self.nodes(n.children)}</span>'
+
+    def inline_cite(self, n) -> str:
+        """Citations are expanded by presentation.typeset; this prints one that was not (the full form)."""
+        return self.nodes(present.cite_nodes(self.e, n))
 
     def inline_xref(self, n) -> str:
         anchor = present.xref_anchor(self.e, n.id, "endnotes")
@@ -88,6 +121,164 @@ class HtmlWriter(BlockVisitor, InlineVisitor):
                 f'aria-label="{label}"><sup>{num}</sup></a>')
 
 
+# A URL breaks after "//" and before a single "/", ".", ",", "-", "_", "?", "#", "%", "~", and before and
+# after "=" and "&" (Chicago's rules); never inside a part such as "https" or a host name's label.
+_URL_PART = re.compile(r"(//)|(?<!/)(?=[/.,\-_?#%~](?!/))|(?=[=&])|(?<=[=&])")
+
+
+def url_breaks(url: str) -> Markup:
+    """A URL as escaped text with <wbr> at its part boundaries only (none inside the scheme)."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        head, rest = "", url
+    pieces = [p for p in _URL_PART.split(rest) if p]
+    # split keeps the "//" groups; join them back to the piece before them, then mark the boundaries
+    out: list[str] = []
+    for piece in pieces:
+        if piece == "//" and out:
+            out[-1] += piece
+        else:
+            out.append(piece)
+    body = "<wbr>".join(str(escape(x)) for x in out)
+    return Markup((f"{escape(head)}://<wbr>" if sep else "") + body)
+
+
+def _plain_inline(nodes) -> str:
+    from .model import plain_text
+
+    return plain_text(nodes)
+
+
+# In a display title a short word stays with the next ("A Thousand"), as the Typst edition's rk-display
+# does: the space after it becomes a no-break space (text between tags only).
+_GLUE = re.compile(r"\b(A|An|The|a|an|the|of|to|in|on|for|and|or|by|with|at|from) (?=[^\s<])")
+
+
+def display_title(markup) -> Markup:
+    parts = re.split(r"(<[^>]*>)", str(markup))
+    return Markup("".join(x if x.startswith("<") else _GLUE.sub("\\1\u00a0", x) for x in parts))
+
+
+# Interface words the page needs that reportkit's catalog may not hold yet: the catalog wins when it
+# translates them (see word()).
+_OWN_WORDS = {
+    "zh-Hant": {"Suggested citation": "建議引用格式", "Download PDF": "下載 PDF", "About this report": "關於本報告",
+                "Cite this report": "引用本報告", "Open full size": "放大檢視", "Close": "關閉",
+                "Report": "報告", "Licence": "授權", "PDF editions": "PDF 版本"},
+}
+
+
+def word(e: Edition, text: str) -> str:
+    """An interface word in the edition's language: reportkit's catalog, else the table above."""
+    translated = e._(text)
+    if translated != text or e.locale.bcp47 == "en":
+        return translated
+    return _OWN_WORDS.get(e.locale.bcp47, {}).get(text, text)
+
+
+def _plain(value) -> str:
+    """Text of a metadata value that may be absent, a str or a Rich."""
+    if value is None:
+        return ""
+    return value.plain() if hasattr(value, "plain") else str(value)
+
+
+def _field(obj, key: str):
+    """obj.key or obj[key] (brand sections may be mappings or objects), None when absent."""
+    if obj is None:
+        return None
+    if isinstance(obj, dict) or hasattr(obj, "get") and not hasattr(obj, key):
+        try:
+            return obj.get(key) or obj.get(key.replace("_", "-"))
+        except Exception:
+            return None
+    return getattr(obj, key, None)
+
+
+def imprint(brand: Brand) -> dict:
+    """The brand's imprint (address, website, licence) as plain strings; {} when the brand has none."""
+    section = getattr(brand, "imprint", None)
+    out = {}
+    for key in ("address", "website", "email", "licence", "license", "licence_url", "city"):
+        value = _field(section, key)
+        if value:
+            out[key] = value if isinstance(value, str) else _plain(value)
+    if "license" in out and "licence" not in out:
+        out["licence"] = out["license"]
+    return {k: out.get(k, "") for k in ("address", "website", "email", "licence", "licence_url", "city")}
+
+
+def report_url(e: Edition, brand: Brand | None) -> str:
+    m = e.report.meta
+    return _plain(getattr(m, "url", None)) or (imprint(brand).get("website", "") if brand else "")
+
+
+def series_line(e: Edition) -> str:
+    """"Series · Report No. 3" from the report's metadata, when it has them (as the Typst cover prints it)."""
+    m = e.report.meta
+    series = _plain(getattr(m, "series", None))
+    number = _plain(getattr(m, "report_number", None))
+    parts = [series] if series else []
+    if number:
+        parts.append(e._("Report No. %(number)s", number=number))
+    return " · ".join(parts)
+
+
+def citation(e: Edition, brand: Brand | None = None) -> Markup:
+    """The suggested citation, made from the metadata (suggested_citation.suggested_citation: the text the
+    Typst edition prints too): the title is a <cite>, the URL a link that breaks between its parts."""
+    try:
+        from .suggested_citation import suggested_citation
+    except ImportError:  # pragma: no cover - older trees
+        return Markup(escape(e.report.meta.title.plain()))
+    url = _plain(getattr(e.report.meta, "url", None))
+    out = []
+    for kind, text in suggested_citation(e):
+        if kind == "title":
+            out.append(f"<cite>{escape(text)}</cite>")
+        elif url and url in text:
+            before, _, after = text.partition(url)
+            out.append(f'{escape(before)}<a class="url" href="{escape(url)}">{url_breaks(url)}</a>{escape(after)}')
+        else:
+            out.append(str(escape(text)))
+    return Markup("".join(out))
+
+
+def built_pdfs(edition: Edition) -> list[tuple[str, str, str]]:
+    """The PDFs the same build writes beside the HTML (`edition.siblings`, given by the build):
+    (language tag, file name, language name), this edition's first, then its alternates'. Empty when
+    the build makes no PDF (or the edition is rendered outside a build)."""
+    names = {alt[0].bcp47: alt[2] for alt in edition.alternates}
+    pdfs = [n for n in edition.siblings if n.endswith(".pdf")]
+    own = f"{edition.report.id}.{edition.locale.bcp47}."
+    out = [(edition.locale.bcp47, n, "") for n in pdfs if n.startswith(own)]
+    for lang, name in names.items():
+        out += [(lang, n, name) for n in pdfs if n.startswith(f"{edition.report.id}.{lang}.")]
+    return out
+
+
+def og_locale(e: Edition) -> str:
+    """Open Graph's locale (language_TERRITORY): en -> en_US, zh-Hant -> zh_TW."""
+    babel = e.locale.babel.split("_")
+    region = next((x for x in babel[1:] if x.isupper() and len(x) == 2), "")
+    return f"{babel[0]}_{region or ('US' if babel[0] == 'en' else babel[0].upper())}"
+
+
+def description(e: Edition) -> str:
+    """A sentence or two for link previews: the first paragraph of the first chapter, else the subtitle."""
+    m = e.report.meta
+    for ch in e.report.chapters:
+        for b in ch.blocks:
+            if type(b).KIND == "para":
+                text = b.text.plain().strip()
+                if len(text) > 220:
+                    cut = text[:220]
+                    text = cut[: max(cut.rfind(" "), 160) if not e.locale.is_cjk else 200].rstrip(" ,;:") + "…"
+                return text
+        break
+    return m.subtitle.plain() if m.subtitle else m.title.plain()
+
+
 def _data_uri(path) -> str:
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if path.suffix == ".svg":
@@ -97,10 +288,23 @@ def _data_uri(path) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _environment(brand_folder: str, base_folder: str) -> jinja2.Environment:
+    from . import cache
+
     loader = jinja2.FileSystemLoader([f"{brand_folder}/html", f"{base_folder}/html"])
+    # compiled templates are kept in the user cache (Jinja keys them by the template's source), so a
+    # new process does not compile them again
+    bytecode = None
+    if cache.enabled():
+        folder = cache.cache_dir() / "jinja"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(folder))
+        except OSError:
+            bytecode = None
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, bytecode_cache=bytecode)
     env.globals["data_uri"] = _data_uri
+    env.filters["display"] = display_title
     return env
 
 
@@ -147,6 +351,7 @@ def _page_values(brand: Brand) -> dict:
 def edition_text(edition: Edition) -> str:
     """Every character the edition may print (its texts and interface words), for font subsetting."""
     parts = [rich.plain() for rich, _owner in iter_rich(edition.report)]
+    parts += [word(edition, w) for w in _OWN_WORDS["zh-Hant"]] + [citation(edition).striptags(), series_line(edition)]
     parts += [edition._(w) for w in _ui_words()] + [present.date_text(edition), present.term_separator(edition),
                                                    present.source_prefix(edition), present.attribution_prefix(edition),
                                                    present.caption_separator(edition), present.NOTE_SEPARATOR,
@@ -160,15 +365,25 @@ def _ui_words():
     return list(WORDS) + [LABELS[k] % {"number": ""} for k in LABELS]
 
 
-def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False, webfonts: bool = False) -> str:
-    """Edition -> one HTML page. `paged` adds the CSS Paged Media sheet used by the WeasyPrint engine."""
+def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False, webfonts: bool = False,
+                pdfs: list | None = None) -> str:
+    """Edition -> one HTML page. `paged` adds the CSS Paged Media sheet used by the WeasyPrint engine.
+    `pdfs`: (language tag, file name, language name) of the PDFs beside the page; by default the ones
+    the running build makes (built_pdfs)."""
     edition = present.typeset(edition)
     env = _environment(str(brand.folder), str(_base_folder(brand)))
     w = HtmlWriter(edition, notes, env)
+    w.paged = paged
     template = env.get_template("report.html.j2")
     css = env.get_template("report.css").render()
-    paged_css = env.get_template("paged.css").render(**_page_values(brand)) if paged else ""
+    # Typst's leading is the gap between a line's baseline and the next line's cap height: the
+    # line pitch is about the cap height (0.72 em in Noto and Noto CJK) plus the leading
+    pitch = 0.72 + brand.type["cjk-leading" if edition.locale.is_cjk else "body-leading"]
+    paged_css = env.get_template("paged.css").render(**_page_values(brand), cjk=edition.locale.is_cjk,
+                                                     line_pitch=f"{pitch:.2f}") if paged else ""
     logo_uri = _data_uri(brand.logo) if brand.logo else ""
+    art = getattr(brand, "cover_art", None)
+    art_uri = _data_uri(art) if art and paged else ""
     faces = ""
     if webfonts and not paged:  # WeasyPrint reads the installed fonts directly
         from .webfonts import font_faces
@@ -178,4 +393,7 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False,
         e=edition, r=edition.report, m=edition.report.meta, w=w, p=present, _=edition._,
         notes_style=notes, css=Markup(faces + "\n" + css), paged_css=Markup(paged_css), brand=brand,
         brand_css=css_variables(brand, edition.locale.is_cjk), logo_uri=logo_uri, paged=paged,
-        folder=edition.report.folder.resolve())
+        folder=edition.report.folder.resolve(), word=functools.partial(word, edition), art_uri=art_uri,
+        citation=citation(edition, brand), series=series_line(edition), imprint=imprint(brand),
+        url=report_url(edition, brand), og_locale=og_locale(edition), description=description(edition),
+        pdfs=built_pdfs(edition) if pdfs is None else pdfs)

@@ -8,6 +8,7 @@ from . import presentation as present
 from .brand import Brand
 from .localize import Edition
 from .model import GroupRow, Rich, Text
+from .ui_strings import LABELS
 from .walk import BlockVisitor, InlineVisitor
 
 
@@ -71,13 +72,15 @@ class TypstWriter(BlockVisitor, InlineVisitor):
         return Markup(self.nodes(rich.nodes))
 
     def heading(self, rich: Rich) -> Markup:
-        """A heading's markup; in CJK editions its last two characters are joined (U+2060) so that a
-        line never holds a single orphaned character."""
+        """A heading's markup; in CJK editions its last two characters are set in one box, so that a
+        line never holds a single orphaned character. The box adds nothing to the text (no joiner
+        character in copied text or bookmarks)."""
         nodes = list(rich.nodes)
         if self.e.locale.is_cjk and nodes and isinstance(nodes[-1], Text):
             t = nodes[-1].text.rstrip()
             if len(t) >= 2 and all("\u3400" <= ch <= "\u9fff" for ch in t[-2:]):
-                nodes[-1] = Text(t[:-1] + "\u2060" + t[-1])
+                head = self.nodes(nodes[:-1]) + (self.nodes([Text(t[:-2])]) if t[:-2] else "")
+                return Markup(head + f"#box({tstr(t[-2:])})")
         return Markup(self.nodes(nodes))
 
     def nodes(self, nodes) -> str:
@@ -112,6 +115,10 @@ class TypstWriter(BlockVisitor, InlineVisitor):
         if self.before_template:  # the meta dictionary comes before the template's functions exist
             return f"#text(lang: {tstr(n.lang.split('-')[0])})[{self.nodes(n.children)}]"
         return f"#rk-span({tstr(n.lang)})[{self.nodes(n.children)}]"
+
+    def inline_cite(self, n) -> str:
+        """Citations are expanded by presentation.typeset; this prints one that was not (the full form)."""
+        return self.nodes(present.cite_nodes(self.e, n))
 
     def inline_xref(self, n) -> str:
         anchor = present.xref_anchor(self.e, n.id, self.notes)
@@ -186,6 +193,18 @@ class TypstWriter(BlockVisitor, InlineVisitor):
                        [c.width for c in b.columns], [Raw(c.align) for c in b.columns], [self.inl(c.title) for c in b.columns], rows)
                   + f" #label({tstr(b.id)})")
 
+    def block_findings(self, b) -> None:
+        title = self.inl(b.title) if b.title else self.e._("Key findings")
+        self.emit(call("rk-findings", title, [self.inl(i) for i in b.items]) + self.anchor(b))
+
+    def block_recommendations(self, b) -> None:
+        items = []
+        for item in b.items:
+            items.append({"label": present.label(self.e, item.id) if item.id else self.e._(LABELS["recommendation"], number=str(len(items) + 1)),
+                          "lead": self.heading(item.lead), "body": Markup(self.blocks(item.blocks)),
+                          "anchor": item.id or None})
+        self.emit(call("rk-recommendations", self.inl(b.title), items) + self.anchor(b))
+
     def block_figure(self, b) -> None:
         e = self.e
         image = "/" + b.image.relative_to(self.e.report.folder.resolve()).as_posix() if b.image else None
@@ -195,6 +214,8 @@ class TypstWriter(BlockVisitor, InlineVisitor):
 
     # ---- document ----
     def document(self, template: str, logo: str | None) -> str:
+        from .suggested_citation import suggested_citation
+
         e, r, m = self.e, self.e.report, self.e.report.meta
         brand = self.brand
         brand_dict = {
@@ -202,7 +223,9 @@ class TypstWriter(BlockVisitor, InlineVisitor):
             "page": {"paper": brand.paper, "margin": brand.margin},
             "running-header": brand.running_header, "cover": brand.cover,
         }
-        authors = [a.name for a in m.authors]
+        authors = present.author_names(e)
+        imprint = dict(getattr(brand, "imprint", None) or {})
+        website = imprint.get("website")
         self.before_template = True
         meta = {
             "title": self.inl(m.title), "title-plain": m.title.plain(), "subtitle": self.inl(m.subtitle),
@@ -211,8 +234,16 @@ class TypstWriter(BlockVisitor, InlineVisitor):
             "date-text": present.date_text(e), "keywords": [m.organization_short] if m.organization_short else [],
             "colon": present.term_separator(e), "caption-sep": present.caption_separator(e),
             "lang": e.locale.typst_lang, "region": e.locale.typst_region or None, "cjk": e.locale.is_cjk,
+            "series": self.inl(getattr(m, "series", None)),
+            "report-number": e._("Report No. %(number)s", number=m.report_number) if getattr(m, "report_number", "") else None,
+            "continued": e._("continued"),
+            "imprint": {"address": imprint.get("address"), "website": website, "licence": imprint.get("licence"),
+                        "website-url": (website if "://" in website else "https://" + website) if website else None},
         }
         self.before_template = False
+        art = brand.cover_art.read_text(encoding="utf-8") if getattr(brand, "cover_art", None) else None
+        citation = Markup("".join(f"#emph({tstr(t)})" if kind == "title" and not e.locale.is_cjk else "#" + tstr(t)
+                                  for kind, t in suggested_citation(e)))
         head = [
             "// Generated by reportkit from the report's content; edit the content or the brand, not this file.",
             f"#let brand = {tvalue(brand_dict)}",
@@ -220,28 +251,28 @@ class TypstWriter(BlockVisitor, InlineVisitor):
             f"#let meta = meta + (date: datetime(year: {m.date.year}, month: {m.date.month}, day: {m.date.day}))",
             template,
             "#show: rk-document",
-            f"#rk-cover(logo: {tvalue(logo)})",
+            # roman numbers from the cover on (the cover and inside cover print none), arabic from the first chapter
             "#set page(numbering: \"i\", header: running-header, footer: page-footer)",
+            f"#rk-cover(logo: {tvalue(logo)}, art: {tvalue(art)})",
+            call("rk-inside-cover", e._("Suggested citation"), citation,
+                 disclaimer=Markup("#strong(" + tstr(e._("Disclaimer") + present.term_separator(e)) + ")" + self.inl(m.disclaimer)) if m.disclaimer else None,
+                 copyright=self.inl(m.copyright)),
             "#rk-front-page[",
         ]
         assert "\n".join(head[:4]).count("\n") + 2 == TEMPLATE_LINE  # what locate() relies on
         self.out = head
         for g in m.about:
             self.emit(f"#rk-about({tvalue(self.inl(g.title))}, [{self.blocks(g.blocks)}]) #label({tstr(g.id)})")
-        if m.disclaimer:
-            self.emit(call("rk-disclaimer", e._("Disclaimer"), self.inl(m.disclaimer)))
-        if m.copyright:
-            self.emit(call("rk-copyright", self.inl(m.copyright)))
-        self.emit("]")
+        self.emit("]")  # the disclaimer and the copyright line are printed on the inside cover
         if m.authors:
             self.emit("#rk-front-page[" + call("rk-front-heading", e._("Authors")))
             for a in m.authors:
-                self.emit(call("rk-author", a.name, self.inl(a.role), Markup("\n\n".join(f"#par[{self.inl(b)}]" for b in a.bio))))
+                self.emit(call("rk-author", a.name.plain(), self.inl(a.role), Markup("\n\n".join(f"#par[{self.inl(b)}]" for b in a.bio))))
             self.emit("]")
         if m.acknowledgments:
             self.emit("#rk-front-page[" + call("rk-front-heading", e._("Acknowledgments")) + "\n" + self.blocks(m.acknowledgments) + "]")
         self.emit(call("rk-contents", e._("Contents")))
-        self.emit("#set page(numbering: \"1\")\n#rk-main-matter()")
+        self.emit("#rk-main-matter()\n#set page(numbering: \"1\")\n#counter(page).update(1)")
         for ch in r.chapters:
             number = e.number(ch.id)
             eyebrow = present.label(e, ch.id) if number else None

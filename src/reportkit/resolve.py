@@ -15,7 +15,7 @@ from .model import Figure, Link, Note, NoteRef, Report, Rich, Section, XRef
 from .walk import BlockVisitor, inlines, iter_rich
 
 # what a cross-reference can print as a label; a paragraph has none
-REFERABLE = ("chapter", "section", "table", "figure", "sidebar", "item", "note", "part")
+REFERABLE = ("chapter", "section", "table", "figure", "sidebar", "item", "note", "part", "recommendation")
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ class Resolver(BlockVisitor):
         for r in (meta.disclaimer, meta.copyright):
             self.rich(r)
         for a in meta.authors:
+            self.heading(a.name)  # printed on the cover, in the metadata and the citation
             self.rich(a.role)
             for b in a.bio:
                 self.rich(b)
@@ -140,12 +141,24 @@ class Resolver(BlockVisitor):
         for ident, t in self.targets.items():
             if t.kind in ("table", "figure") and ident not in referenced:
                 self.c.warning(t.loc, f'{t.kind} "{ident}" is never referenced in the text; add [@{ident}] where it is discussed')
+        self.citations()
         for ident in self.placeholders:
             self.c.warning(self.targets[ident].loc, f'figure "{ident}" has no artwork and is printed as a placeholder; '
                                                     "add image: when the artwork exists")
         self.c.raise_if_errors()
         return Resolved(self.report, MappingProxyType(self.targets), tuple(n.id for n in self.note_order),
                         tuple(self.c.warnings), tuple(self.placeholders))
+
+    def citations(self) -> None:
+        """Citations [cite: key] against the report's references (citations.check): unknown keys and bad
+        locators at the citing note, unused and incomplete references at their own file:line."""
+        from . import citations
+
+        cites = [(cite, note.text, True) for note in self.report.notes.values() for cite in citations.cites_in(note.text.nodes)]
+        cites += [(cite, rich, False) for rich, _owner in iter_rich((self.report.meta, self.report.chapters))
+                  for cite in citations.cites_in(rich.nodes)]
+        if cites or self.report.references is not None:
+            citations.check(self.report.references, cites, self.c)
 
     def blocks(self, blocks, chapter: Section | None, counters: list | None) -> None:
         for b in blocks:
@@ -211,6 +224,20 @@ class Resolver(BlockVisitor):
             else:
                 self.rich(row.text)
         self.rich(b.source)
+
+    def block_findings(self, b, chapter, counters) -> None:
+        self.define(b.id, "paragraph", "", b.loc)
+        self.rich(b.title)
+        for item in b.items:
+            self.rich(item)
+
+    def block_recommendations(self, b, chapter, counters) -> None:
+        self.define(b.id, "paragraph", "", b.loc)
+        self.rich(b.title)
+        for i, item in enumerate(b.items, 1):
+            self.define(item.id, "recommendation", str(i), item.loc)
+            self.heading(item.lead)
+            self.blocks(item.blocks, chapter, counters)
 
     def block_figure(self, b: Figure, chapter, counters) -> None:
         self.counts["figure"] += 1

@@ -47,6 +47,21 @@ from .units import catalog_name, units
 
 WIDTH = pofile.WIDTH
 FUZZY_CUTOFF = 0.6
+# A translator's "I checked this warning" marks (see check.py): a translator comment
+# `# reportkit: reviewed-numbers` (or reviewed-terms). A comment, not a `#,` flag: GNU msgcat, which
+# gives catalogs their layout, drops flags it does not know. Dropped when the source text changes.
+REVIEWED_FLAGS = ("reviewed-numbers", "reviewed-terms")
+_REVIEWED = re.compile(r"^\s*reportkit:\s*(reviewed-[a-z]+(?:\s*,\s*reviewed-[a-z]+)*)\s*$")
+
+
+def reviewed(entry: POEntry) -> set[str]:
+    """The checks a person marked as reviewed on an entry: {"reviewed-numbers", ...}."""
+    out = {f for f in entry.flags if f in REVIEWED_FLAGS}
+    for c in entry.translator_comments:
+        m = _REVIEWED.match(c)
+        if m:
+            out |= {x.strip() for x in m.group(1).split(",")}
+    return out
 _DROPPED_FLAGS = {"python-format", "python-brace-format", "no-python-format", "no-python-brace-format"}
 
 
@@ -129,20 +144,52 @@ def shown_path(file) -> str:
 
 
 def templates(resolved: Resolved) -> dict[str, list[POEntry]]:
-    """part name -> that content file's units as template entries, in reading order."""
+    """part name -> that content file's units as template entries, in reading order; the text of the
+    report's SVG figures goes to the part `figures` (see `i18n.figures`)."""
+    from .figures import CATALOG, figure_texts
+
     report = resolved.report
     out: dict[str, dict[str, POEntry]] = {}
-    for unit in units(resolved):
-        name = catalog_name(unit.file, report.folder)
+
+    def put(name: str, msgid: str, comments: list[str], location: str) -> None:
         cat = out.setdefault(name, {})
-        location = f"{shown_path(unit.file)}:{unit.rich.loc.line}"
-        src = unit.rich.source
-        if src in cat:
-            if location not in cat[src].locations:
-                cat[src].locations.append(location)  # one context comment is enough
+        if msgid in cat:
+            if location not in cat[msgid].locations:
+                cat[msgid].locations.append(location)  # one context comment is enough
         else:
-            cat[src] = POEntry(msgid=src, auto_comments=[unit.context], locations=[location])
+            cat[msgid] = POEntry(msgid=msgid, auto_comments=comments, locations=[location])
+
+    project = report.folder.resolve().parent.parent
+
+    def where(file) -> str:  # relative to the project root (X-Poedit-Basepath), wherever reportkit runs
+        try:
+            return Path(file).resolve().relative_to(project).as_posix()
+        except ValueError:
+            return shown_path(file)
+
+    for unit in units(resolved):
+        put(catalog_name(unit.file, report.folder), unit.rich.source, unit.comments(),
+            f"{where(unit.file)}:{unit.rich.loc.line}")
+    for ft in figure_texts(resolved):
+        put(CATALOG, ft.text, [ft.context, f"HTML anchor: #{ft.anchor}"], f"{where(ft.file)}:{ft.line}")
     return {name: list(cat.values()) for name, cat in out.items()}
+
+
+def team_name(lang) -> str:
+    """The language team as Weblate and Poedit show it, naming the region: "Chinese (Traditional, Taiwan)"."""
+    from babel import Locale
+
+    try:
+        return Locale.parse(lang.babel).get_display_name("en")
+    except Exception:  # noqa: BLE001 - a name is only a courtesy
+        return lang.bcp47
+
+
+# Header fields written by older versions that carried no information: replaced by today's defaults
+# on update. Anything a translator or a tool wrote (Last-Translator, Language-Team...) is kept.
+_OLD_DEFAULTS = {"Language-Team": lambda lang: {f"{lang.bcp47} <>", "", "LANGUAGE <LL@li.org>"},
+                 "Last-Translator": lambda lang: {"FULL NAME <EMAIL@ADDRESS>"}}
+POEDIT_BASEPATH = "../../.."  # from locales/<lang>/<report>/ to the project root, where #: paths start
 
 
 def _header(resolved: Resolved, name: str, lang=None) -> POEntry:
@@ -157,15 +204,42 @@ def _header(resolved: Resolved, name: str, lang=None) -> POEntry:
               ("POT-Creation-Date", stamp),
               ("PO-Revision-Date", stamp if lang else "YEAR-MO-DA HO:MI+ZONE"),
               ("Last-Translator", "" if lang else "FULL NAME <EMAIL@ADDRESS>"),
-              ("Language-Team", f"{lang.bcp47} <>" if lang else "LANGUAGE <LL@li.org>")]
+              ("Language-Team", f"{team_name(lang)} <>" if lang else "LANGUAGE <LL@li.org>")]
     if lang:
         fields += [("Language", lang.gettext), ("Plural-Forms", "nplurals=1; plural=0;")
                    if lang.gettext.split("_")[0] in ("zh", "ja", "ko", "vi", "th") else ("Plural-Forms", "nplurals=2; plural=(n != 1);")]
     fields += [("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=UTF-8"),
                ("Content-Transfer-Encoding", "8bit")]
+    if lang:
+        fields += _poedit_fields(lang)
     comments = [first, f"Copyright (C) {year} {org}",
                 f"This file is distributed under the same license as the {project} project.", ""]
     return POEntry(msgid="", msgstr="".join(f"{k}: {v}\n" for k, v in fields), translator_comments=comments)
+
+
+def _poedit_fields(lang) -> list[tuple[str, str]]:
+    """Poedit's own headers: where the #: paths start (the project root), and the source texts' charset.
+    Poedit and Weblate read the locale from `Language` (zh_Hant, gettext's spelling); the region
+    (Taiwan) is named in Language-Team, and Babel's CLDR data is asked for zh_Hant_TW."""
+    return [("X-Poedit-Basepath", POEDIT_BASEPATH), ("X-Poedit-SourceCharset", "UTF-8")]
+
+
+def refresh_header(header: POEntry, resolved: Resolved, lang) -> None:
+    """Bring an existing header up to date without losing what people wrote in it: the creation date
+    follows the content; Last-Translator, Language-Team, PO-Revision-Date and the rest stay, except
+    the empty defaults older versions wrote; Poedit's fields are added when missing."""
+    _set_header_field(header, "POT-Creation-Date", _stamp(resolved))
+    fields = {}
+    for line in header.msgstr.split("\n"):
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip()] = value.strip()
+    for key, olds in _OLD_DEFAULTS.items():
+        if key in fields and fields[key] in olds(lang) and key == "Language-Team":
+            _set_header_field(header, key, f"{team_name(lang)} <>")
+    for key, value in _poedit_fields(lang):
+        if key not in fields:
+            _set_header_field(header, key, value)
 
 
 def _set_header_field(header: POEntry, key: str, value: str) -> None:
@@ -178,6 +252,13 @@ def _set_header_field(header: POEntry, key: str, value: str) -> None:
     header.msgstr = header.msgstr + ("" if header.msgstr.endswith("\n") or not header.msgstr else "\n") + f"{key}: {value}\n"
 
 
+def _dump(po: POFile, path: Path) -> bytes:
+    try:
+        return pofile.dump(po)
+    except RuntimeError as e:
+        raise ReportError([Diagnostic(Loc(shown_path(str(path))), f"{e}; nothing was written")])
+
+
 def _write_if_changed(path: Path, data: bytes) -> bool:
     if path.is_file() and path.read_bytes() == data:
         return False
@@ -188,12 +269,18 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def template_bytes(resolved: Resolved) -> dict[str, bytes]:
+    """part -> the bytes `extract` writes for its template."""
+    return {name: _dump(POFile(_header(resolved, name), entries), Path(f"{name}.pot"))
+            for name, entries in templates(resolved).items()}
+
+
 def extract(resolved: Resolved, root: Path | None = None) -> list[Path]:
     root = root or locales_root(resolved.report.folder)
     written = []
-    for name, entries in templates(resolved).items():
+    for name, data in template_bytes(resolved).items():
         path = root / "templates" / resolved.report.id / f"{name}.pot"
-        _write_if_changed(path, pofile.dump(POFile(_header(resolved, name), entries)))
+        _write_if_changed(path, data)
         written.append(path)
     return written
 
@@ -263,6 +350,8 @@ def merge(existing: POFile, template: list[POEntry]) -> POFile:
         if best:
             e = candidates[best[0]]
             take(m, e)
+            e.flags = [f for f in e.flags if f not in REVIEWED_FLAGS]  # a review of the old text lapses
+            e.translator_comments = [c for c in e.translator_comments if not _REVIEWED.match(c)]
             if not e.fuzzy or e.previous_msgid is None:
                 e.previous_msgid = e.msgid
             e.fuzzy = True
@@ -318,13 +407,15 @@ def update(resolved: Resolved, lang: str, root: Path | None = None) -> list[tupl
         else:
             cat = POFile()
         todo.append((name, path, cat))
+    data = []
     for name, path, cat in todo:
         if cat.header is None:
             cat.header = _header(resolved, name, code)
         else:
-            _set_header_field(cat.header, "POT-Creation-Date", _stamp(resolved))
-        merged = merge(cat, tmpls.get(name, []))
-        result.append((path, _write_if_changed(path, pofile.dump(merged))))
+            refresh_header(cat.header, resolved, code)
+        data.append((path, _dump(merge(cat, tmpls.get(name, [])), path)))
+    for path, blob in data:
+        result.append((path, _write_if_changed(path, blob)))
     return result
 
 

@@ -1,11 +1,23 @@
-"""Check a language's catalogs against the report: markup kept, numbers, glossary, script.
+"""Check a language's catalogs against the report: markup kept, numbers, termbase, script, templates.
 
 Errors (a build refuses them): invalid PO, broken or unbalanced markup, notes/references/links/URLs
-dropped, added or changed in a reviewed translation. Warnings: numbers that differ, a glossary term not
-used, markup problems in a fuzzy translation (the build ignores fuzzy entries and prints the source, so
-they cannot break an edition), an empty catalog, and an entry whose msgid matches no text of the report
-and is not obsolete (a translator edited the msgid, or the source changed and `i18n update` has not
-run yet): its translation is not used.
+dropped, added or changed in a reviewed translation, simplified characters in zh-Hant. Warnings:
+numbers that differ, a termbase concept not translated as agreed or a forbidden variant used (see
+`termbase.py`), markup problems in a fuzzy translation (the build ignores fuzzy entries and prints the
+source, so they cannot break an edition), an empty catalog, an entry whose msgid matches no text of the
+report and is not obsolete (a translator edited the msgid, or the source changed and `i18n update`
+has not run yet): its translation is not used; a template (locales/templates/*.pot) that is not what
+`i18n extract` would write; a hand-made figure variant (figures/x.<lang>.svg) without a reviewed
+translation of the figure's text.
+
+Numbers are compared by value, so conversions into Chinese magnitude words pass: 1.1 million = 110 萬,
+2.5 billion = 25 億, 1,000 = 1 千, 1M = 百萬, 15th = 十五; full-width digits (０-９) count as digits.
+
+A translator who has checked a warning marks the entry with a translator comment and it stops
+warning: `# reportkit: reviewed-numbers` (the numbers are right as written) or
+`# reportkit: reviewed-terms` (the term differs on purpose); both: `# reportkit: reviewed-numbers,
+reviewed-terms`. (A comment, not a `#,` flag: GNU msgcat drops flags it does not know.) `i18n update`
+drops the mark when the source text changes.
 """
 from __future__ import annotations
 
@@ -13,31 +25,126 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import yaml
-
 from ..errors import Collector, Loc, ReportError
 from ..localize import parse_translation
 from ..locales import parse_locale
 from ..resolve import Resolved
-from .catalog import catalog_files, normalize, read_catalog, shown_path, syntax_errors
+from .catalog import catalog_files, normalize, reviewed, read_catalog, shown_path, syntax_errors
+from .figures import svg_plain
 from .units import catalog_name, units
 
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*")
+_EN_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d+(?:[.,]\d+)*)(?:(?:\s|-)?(thousand|million|billion|trillion)\b|([kKMB])\b)?")
+_EN_SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
+             "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "萬": 10**4, "億": 10**8, "兆": 10**12}
+_ZH_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d+(?:[.,]\d+)*)\s*([十百千萬億兆]*)")
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_NUMERAL = re.compile("[零〇一二兩三四五六七八九十百千萬億]+")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
 # Characters that are standard in Taiwan (Ministry of Education forms) although OpenCC's s2tw swaps
 # them for a variant: flagging them would only teach translators to ignore the check.
 _SIMPLIFIED_EXEMPT = set("台岳了杰布占回才秘里峰群床")
 
 
 def numbers(text: str) -> Counter:
-    return Counter(n.replace(",", "") for n in _NUMBER.findall(text))
+    return Counter(n.replace(",", "") for n in _NUMBER.findall(text.translate(_FULLWIDTH)))
 
 
-def glossary(root: Path, lang: str) -> list[dict]:
-    path = root / parse_locale(lang).bcp47 / "glossary.yaml"
-    if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [t for t in data.get("terms", []) if t.get("en") and t.get("zh")]
+def _decimal(s: str):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(s.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def source_numbers(text: str) -> list[tuple[str, object]]:
+    """(as written without commas, value) of each number of an English text: "$1.1 million" -> ("1.1", 1100000)."""
+    out = []
+    for m in _EN_NUMBER.finditer(text.translate(_FULLWIDTH)):
+        literal = m.group(1).replace(",", "")
+        value = _decimal(m.group(1))
+        scale = _EN_SCALE.get(m.group(2) or m.group(3) or "", 1)
+        out.append((literal, value * scale if value is not None else None))
+    return out
+
+
+def chinese_numeral(s: str):
+    """The value of a Chinese numeral (十五 -> 15, 百萬 -> 1000000, 一千零五 -> 1005), or None."""
+    total, section, digit = 0, 0, None
+    if not s:
+        return None
+    for ch in s:
+        if ch in _ZH_DIGITS:
+            if digit is not None and digit != 0 and _ZH_DIGITS[ch] != 0:
+                return None  # 十五五: two digits in a row is no numeral
+            digit = _ZH_DIGITS[ch]
+        elif ch in ("萬", "億", "兆"):
+            section += digit or 0
+            if section == 0:
+                section = 1
+            total = (total + section) * _ZH_UNITS[ch]
+            section, digit = 0, None
+        elif ch in _ZH_UNITS:
+            section += (1 if digit is None else digit) * _ZH_UNITS[ch]
+            digit = None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def target_numbers(text: str) -> tuple[set, set]:
+    """(numbers as written without commas, their values) in a Chinese (or any) translation: digits with
+    magnitude words (110 萬, 1,091 億, 1 千), full-width digits, and Chinese numerals (十五, 百萬: every
+    numeral inside a run, so 「十五五」規劃 gives 15)."""
+    text = text.translate(_FULLWIDTH)
+    literals, values = set(), set()
+    for m in _ZH_NUMBER.finditer(text):
+        literals.add(m.group(1).replace(",", ""))
+        value = _decimal(m.group(1))
+        if value is None:
+            continue
+        values.add(value)
+        scale = 1
+        for ch in m.group(2) or "":
+            scale *= _ZH_UNITS[ch]
+        values.add(value * scale)
+    for m in _ZH_NUMERAL.finditer(text):
+        run = m.group(0)
+        for i in range(len(run)):
+            for j in range(i + 1, min(len(run), i + 8) + 1):
+                v = chinese_numeral(run[i:j])
+                if v is not None:
+                    values.add(_decimal(str(v)))
+    return literals, values
+
+
+def missing_numbers(source: str, target: str) -> list[str]:
+    """Numbers of the source that the translation gives neither as written nor with the same value."""
+    literals, values = target_numbers(target)
+    out = []
+    for literal, value in source_numbers(source):
+        if literal in literals or (value is not None and value in values) or _decimal(literal) in values:
+            continue
+        if literal not in out:
+            out.append(literal)
+    return out
+
+
+def term_problems(tb, lang: str, source: str, target: str) -> list[str]:
+    """Termbase warnings of one translation: concepts not translated as agreed, forbidden variants."""
+    out = []
+    for concept, term, _, _ in tb.find(source):
+        agreed = concept.terms.get(lang, [])
+        if concept.check and agreed and not any(t in target for t in agreed):
+            out.append(f'termbase: "{term}" should be translated as "{" or ".join(agreed)}" (concept {concept.id})')
+    for concept, bad in tb.forbidden_in(lang, target):
+        agreed = concept.terms.get(lang, [])
+        out.append(f'termbase: "{bad}" is a forbidden variant' + (f'; use "{agreed[0]}"' if agreed else "")
+                   + f" (concept {concept.id}; quotations in 「」 and official names are exempt)")
+    return out
 
 
 def simplified_chars(text: str) -> list[str]:
@@ -64,14 +171,23 @@ def _opencc():
 
 
 def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
+    from . import termbase
+    from .figures import CATALOG as FIGURES, figure_texts
+
     code = parse_locale(lang)
     c = Collector()
     all_units = units(resolved, include_notes=True)
     known = {u.rich.source: u for u in all_units}
     known_norm = {normalize(u.rich.source): u for u in all_units}
     per_file: Counter = Counter(catalog_name(u.file, resolved.report.folder) for u in units(resolved))
-    terms = glossary(root, lang)
+    figs = figure_texts(resolved)
+    per_file[FIGURES] += len(figs)
+    fig_by_text: dict[str, list] = {}
+    for ft in figs:
+        fig_by_text.setdefault(ft.text, []).append(ft)
+    tb = termbase.load(root, code.bcp47)
     note_sources = {n.text.source for n in resolved.report.notes.values() if not n.translate}
+    stale_templates(resolved, root, c)
     for path in catalog_files(resolved.report.id, code.bcp47, root):
         broken = syntax_errors([path])
         if broken:
@@ -94,36 +210,72 @@ def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
             if not msg.msgid or msg.msgctxt is not None or msg.msgid_plural is not None:
                 continue
             loc = Loc(shown, msg.lineno)
-            unit = known.get(msg.msgid) or known_norm.get(normalize(msg.msgid))
-            if unit is None:
+            figure = path.stem == FIGURES and msg.msgid in fig_by_text
+            unit = None if figure else (known.get(msg.msgid) or known_norm.get(normalize(msg.msgid)))
+            if unit is None and not figure:
                 c.warning(loc, "msgid matches no text of the report, so this entry is never used: a msgid must stay "
                                "the source text (translate only msgstr); restore it, or if the source changed run "
                                "`reportkit i18n update`")
                 continue
             if not msg.msgstr:
                 continue
-            got_nodes, problem = parse_translation(unit.rich, msg.msgstr, code.bcp47)
-            if problem:
-                if msg.fuzzy:  # the build ignores fuzzy entries (it prints the source): a warning, as there
-                    c.warning(loc, f"fuzzy translation, not used until reviewed: {problem}")
-                else:
-                    c.error(loc, problem)
-            if got_nodes is None or msg.fuzzy:
+            if figure:
+                source_plain, target_plain = msg.msgid, msg.msgstr
+            else:
+                got_nodes, problem = parse_translation(unit.rich, msg.msgstr, code.bcp47)
+                if problem:
+                    if msg.fuzzy:  # the build ignores fuzzy entries (it prints the source): a warning, as there
+                        c.warning(loc, f"fuzzy translation, not used until reviewed: {problem}")
+                    else:
+                        c.error(loc, problem)
+                if got_nodes is None:
+                    continue
+                source_plain, target_plain = unit.rich.plain(), inline_plain(got_nodes)
+            if msg.fuzzy:
                 continue
-            if numbers(unit.rich.plain()) != numbers(inline_plain(got_nodes)):
-                missing = numbers(unit.rich.plain()) - numbers(inline_plain(got_nodes))
+            marks = reviewed(msg)
+            if "reviewed-numbers" not in marks:
+                missing = missing_numbers(source_plain, target_plain)
                 if missing:
-                    c.warning(loc, f"numbers differ from the source (missing {', '.join(sorted(missing))}); check the figures")
+                    c.warning(loc, f"numbers differ from the source (missing {', '.join(sorted(missing))}); check the "
+                                   "figures, then add the comment `# reportkit: reviewed-numbers` if they are right")
             if code.typst_lang == "zh" and code.bcp47 != "zh-Hans" and msg.msgid not in note_sources:
                 bad = simplified_chars(msg.msgstr)
                 if bad:
                     c.error(loc, f"simplified characters in a zh-Hant translation: {''.join(bad)}; use traditional forms")
-            for t in terms:
-                # a capitalized term is a name (Moonshot the company, not a moonshot program)
-                flags = 0 if t["en"][0].isupper() else re.IGNORECASE
-                if re.search(r"\b" + re.escape(t["en"]) + r"\b", msg.msgid, flags) and t["zh"] not in msg.msgstr:
-                    c.warning(loc, f'glossary: "{t["en"]}" should be translated as "{t["zh"]}"')
+            if "reviewed-terms" not in marks:
+                for problem in term_problems(tb, code.bcp47, msg.msgid, msg.msgstr):
+                    c.warning(loc, problem)
+            if figure:
+                for ft in fig_by_text[msg.msgid]:
+                    variant = Path(ft.file).with_name(f"{Path(ft.file).stem}.{code.bcp47}.svg")
+                    if variant.is_file() and re.sub(r"\s+", "", msg.msgstr) not in svg_plain(variant):
+                        c.warning(loc, f"{shown_path(variant)} does not contain this translation "
+                                       f"(\"{msg.msgstr[:30]}\"): update the drawing or the translation")
     return c
+
+
+def stale_templates(resolved: Resolved, root: Path, c: Collector) -> None:
+    """Warn about templates (locales/templates/<report>/*.pot) that differ from what `extract` writes."""
+    from .catalog import template_bytes
+
+    folder = root / "templates" / resolved.report.id
+    if not folder.is_dir():
+        return
+    try:
+        wanted = template_bytes(resolved)
+    except ReportError:
+        return  # no msgcat: the layout cannot be compared
+    for name, data in wanted.items():
+        path = folder / f"{name}.pot"
+        if not path.is_file():
+            c.warning(Loc(shown_path(path)), "template missing: run `reportkit i18n extract`")
+        elif path.read_bytes() != data:
+            c.warning(Loc(shown_path(path)), "stale template: it is not what `reportkit i18n extract` writes "
+                                             "from the current content; run it")
+    for path in sorted(folder.glob("*.pot")):
+        if path.stem not in wanted:
+            c.warning(Loc(shown_path(path)), "stale template: no content file of that name has text; delete it")
 
 
 def inline_plain(nodes) -> str:

@@ -137,8 +137,6 @@ def parse(text: str) -> POFile:
 
     def finish() -> None:
         if entry is None:
-            if comments and po.header is None and not po.entries:
-                pass  # comments without an entry at the end of an empty file
             return
         if not seen_msgstr:
             raise POSyntaxError(entry.lineno, "entry without msgstr")
