@@ -189,15 +189,20 @@ def _endnotes(pdf, path: Path) -> int:
         first_page = pdf.pages.index(pdf.get_object(last.destination[0].objgen)) + 1 if last.destination is not None else 0
     except Exception:  # noqa: BLE001 - named or odd destinations: count nothing rather than guess
         return 0
-    n = 0
+    found: set[int] = set()
     cmd = ["pdftotext", "-enc", "UTF-8", "-f", str(first_page), str(path), "-"]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
                           errors="replace") as proc:
         for line in proc.stdout:  # line by line: the notes pages' text is never held whole
             m = re.match(r"\s*(\d+)\.\s", line)
-            if m and int(m.group(1)) == n + 1:
-                n += 1
+            if m:
+                found.add(int(m.group(1)))
         proc.wait()
+    # the extractor may emit a grid's labels out of order (a long note's label after the next ones):
+    # count the unbroken run 1, 2, 3, ... wherever each label stands
+    n = 0
+    while n + 1 in found:
+        n += 1
     return n
 
 

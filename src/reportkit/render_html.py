@@ -330,7 +330,7 @@ def css_variables(brand: Brand, cjk: bool) -> Markup:
     leading = brand.type["cjk-leading" if cjk else "body-leading"]
     lines = [f"--{k}: {v};" for k, v in brand.colors.items()]
     lines.append(f"--zebra: {_mix(brand.colors['surface'], '#FFFFFF', 0.55)};")
-    lines += [f"--serif: {serif};", f"--sans: {sans};", f'--cjk-serif: "{f["cjk"]["serif"]}", serif;',
+    lines += [f"--serif: {serif};", f"--sans: {sans};", f'--cjk-serif: "{f["cjk"]["serif"]}", serif;', f'--latin-serif: "{f["latin"]["serif"]}", "{f["cjk"]["serif"]}", serif;',
               f"--body-size: {size}pt;", f"--leading: {1 + leading * 0.62:.2f};",
               f"--page-size: {brand.paper.replace('us-letter', 'letter').upper() if brand.paper != 'us-letter' else 'letter'};"]
     m = brand.margin
