@@ -126,10 +126,53 @@ def cases(work: Path, python: str) -> tuple[list[Case], Case | None]:
     ]
     # warm the warm cache (and the OS's file cache) once, untimed
     sh(f"{build} --out out-noop && {build} --out out-edit", proj, warm_env)
+    return ours, _peer(base)
+
+
+def _peer(base):
     peer = None
     if PEER.is_file():
         peer = Case("peer", "peer: 1 English PDF (Pandoc -> Typst)", f"bash {shlex.quote(str(PEER))}", PEER.parent, base)
-    return ours, peer
+    return peer
+
+
+RAW_TYPST = """import sys, typst
+typst.compile(open(sys.argv[1], "rb").read(), output=sys.argv[2], root=sys.argv[3], font_paths=[sys.argv[4]],
+              ignore_system_fonts=True, pdf_standards=["ua-1"])
+"""
+RAW_WEASY = """import sys, weasyprint
+weasyprint.HTML(filename=sys.argv[1], base_url=sys.argv[2]).write_pdf(sys.argv[3], pdf_variant="pdf/ua-1")
+"""
+
+
+def engine_pairs(work: Path, python: str) -> list[tuple[Case, Case]]:
+    """One English PDF after an edit, against the raw engine on exactly what reportkit gave it
+    (`--keep-sources`), each in a fresh process: what reportkit adds around Typst and WeasyPrint."""
+    proj = work / "proj"
+    env = dict(os.environ, XDG_CACHE_HOME=str(work / "cache-warm"))
+    rk = f"{shlex.quote(python)} -m reportkit"
+    edit = f"{shlex.quote(python)} {work / 'edit.py'} {EDIT_FILE} {shlex.quote(EDIT_FROM)} {work / 'edit-count'} {work / 'pristine.yaml'}"
+    sh(f"{rk} build content/four-ounces --lang en --format pdf --keep-sources --out out-src", proj, env)
+    sh(f"{rk} build content/four-ounces --lang en --format pdf --engine weasyprint --keep-sources --out out-src", proj, env)
+    fonts = subprocess.run([python, "-c", "from pathlib import Path; from reportkit.project import Project; "
+                            "from reportkit.fonts import font_dir; "
+                            "b = Project.of_report(Path('content/four-ounces')).brand('dset'); print(font_dir(tuple(b.families())))"],
+                           cwd=proj, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    (work / "raw_typst.py").write_text(RAW_TYPST)
+    (work / "raw_weasy.py").write_text(RAW_WEASY)
+    src = proj / "out-src" / "four-ounces"
+    return [
+        (Case("en-pdf", "1 English PDF after an edit", f"{rk} build content/four-ounces --lang en --format pdf --out out-en",
+              proj, env, prepare=edit),
+         Case("raw-typst", "typst.compile of its source, fresh process",
+              f"{shlex.quote(python)} {work / 'raw_typst.py'} {src / 'four-ounces.en.typ'} {work / 'raw.pdf'} content/four-ounces {fonts}",
+              proj, env)),
+        (Case("en-weasy", "1 English WeasyPrint PDF after an edit",
+              f"{rk} build content/four-ounces --lang en --format pdf --engine weasyprint --out out-w", proj, env, prepare=edit),
+         Case("raw-weasy", "WeasyPrint on its paged HTML, fresh process",
+              f"{shlex.quote(python)} {work / 'raw_weasy.py'} {src / 'four-ounces.en.paged.html'} content/four-ounces {work / 'raw-w.pdf'}",
+              proj, env)),
+    ]
 
 
 def fmt_s(xs) -> str:
@@ -146,6 +189,7 @@ def main() -> None:
     ap.add_argument("--no-peer", action="store_true", help="measure reportkit only")
     ap.add_argument("--no-hyperfine", action="store_true", help="time with Python even if hyperfine is installed")
     ap.add_argument("--setup-peer", action="store_true", help="run `peer.sh setup` first if its venv is missing")
+    ap.add_argument("--no-engines", action="store_true", help="skip the rows against the raw engines")
     a = ap.parse_args()
     use_hf = shutil.which("hyperfine") and not a.no_hyperfine
     with tempfile.TemporaryDirectory(prefix="rk-bench-") as tmp:
@@ -167,6 +211,13 @@ def main() -> None:
                     time_python(c, a.runs)
         for c in ours + ([peer] if peer else []):
             peak_memory(c, work)
+        pairs = [] if a.no_engines else engine_pairs(work, sys.executable)
+        for pair in pairs:  # interleaved too: ours, then the raw engine
+            for c in pair:
+                if use_hf:
+                    time_hyperfine(c, a.runs, work)
+                else:
+                    time_python(c, a.runs)
 
     how = "hyperfine" if use_hf else "Python timing"
     print(f"\nmedians of {a.runs} run(s) per case ({how}; peer re-measured beside each case), peak RSS of one process")
@@ -181,6 +232,13 @@ def main() -> None:
         print("| " + " | ".join(x.ljust(w) for x, w in zip(r, widths)) + " |")
         if n == 0:
             print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    if pairs:
+        print("\nwhat reportkit adds around its engines (medians)")
+        print("| case | ours | raw engine on reportkit's own source | ratio |")
+        print("|---|---|---|---|")
+        for ours_c, raw_c in pairs:
+            print(f"| {ours_c.what} | {fmt_s(ours_c.times)} | {raw_c.what}: {fmt_s(raw_c.times)} | "
+                  f"{statistics.median(ours_c.times) / statistics.median(raw_c.times):.2f}x |")
     print("\nall runs (s): " + "; ".join(f"{c.name} " + ", ".join(f"{t:.2f}" for t in c.times)
                                        for c in ours + ([peer] if peer else [])))
 

@@ -107,3 +107,30 @@ def test_ci_workflows_are_valid_github_workflows(tmp_path):
         r = subprocess.run([checker, "--builtin-schema", "vendor.github-workflows", str(ci), str(tmp_path / "reports.yml")],
                            capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_check_replays_unchanged_input_and_never_a_stale_verdict(example_copy, tmp_path):
+    """A second check of unchanged input gives the same findings without checking again; any change
+    (a catalog entry given simplified characters, a content edit) is checked for real."""
+    import os
+
+    import polib
+
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+
+    def check():
+        r = subprocess.run([sys.executable, "-m", "reportkit", "check", str(example_copy)], cwd=tmp_path,
+                           capture_output=True, text=True, env=env)
+        return r.returncode, [x for x in r.stdout.splitlines() if not x.startswith("reportkit: ")]
+
+    assert subprocess.run([sys.executable, "-m", "reportkit", "i18n", "update", str(example_copy), "--lang", "zh-Hant"],
+                          cwd=tmp_path, capture_output=True, env=env).returncode == 0
+    first = check()
+    assert first[0] == 0 and first == check()  # replayed: the same findings, the same exit code
+    po_path = example_copy.parents[1] / "locales" / "zh-Hant" / "example" / "summary.po"
+    po = polib.pofile(str(po_path))
+    entry = next(e for e in po if e.msgid and "[" not in e.msgid and "#" not in e.msgid)
+    entry.msgstr = "这是简体字"  # simplified characters: an error in a zh-Hant catalog
+    po.save(str(po_path))
+    code, lines = check()
+    assert code == 1 and any("simplified" in x for x in lines), lines

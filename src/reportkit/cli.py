@@ -11,9 +11,16 @@ from pathlib import Path
 from .errors import ReportError
 
 def _project(a):
+    """--project, else the project of the report named on the command line, else the one holding the
+    working directory (a report folder given from elsewhere belongs to its own project)."""
     from .project import Project
 
-    return Project.find(explicit=Path(a.project) if getattr(a, "project", None) else None)
+    if getattr(a, "project", None):
+        return Project.find(explicit=Path(a.project))
+    report = getattr(a, "report", None)
+    if report and (Path(report) / "report.yaml").is_file():
+        return Project.of_report(Path(report))
+    return Project.find()
 
 
 def _report(a) -> Path:
@@ -86,6 +93,18 @@ def cmd_check(a) -> int:
             problems.append(d)
             con.diagnostic(d, sys.stdout)
 
+    from . import cache
+    from .build import _diagnostics, _diagnostics_bytes, _in_project, _shown_here
+
+    project, key = _project(a), None
+    if cache.enabled():  # unchanged input: the findings of the last check, without checking again
+        from . import uptodate
+
+        key = uptodate.digest(_report(a), project, _brand(a), {"command": "check", "glyphs": a.glyphs})
+        said = cache.get("check", key)
+        if said is not None:
+            found([_shown_here(d, project) for d in _diagnostics(said)])
+            return _check_summary(con, problems, a)
     con.step(f"loading and resolving {_report(a)}")
     resolved = resolve(load(_report(a)))
     _project(a).brand(_brand(a))
@@ -103,6 +122,12 @@ def cmd_check(a) -> int:
         editions = make_editions(resolved, available_langs(resolved), BuildOptions())
         found(check_glyphs(resolved, _brand(a), editions))
         del editions
+    if key is not None:
+        cache.put("check", key, _diagnostics_bytes([_in_project(d, project) for d in problems]))
+    return _check_summary(con, problems, a)
+
+
+def _check_summary(con, problems, a) -> int:
     con.close()
     errors = [d for d in problems if d.level == "error"]
     warnings = [d for d in problems if d.level == "warning"]

@@ -233,6 +233,10 @@ def typeset(edition):
     `smart_quotes: false`."""
     from .walk import transform
 
+    done = edition.__dict__.get("_typeset")
+    if done is not None:  # every writer of one edition prints the same typeset text: made once
+        return done
+    source = edition
     edition = expand_citations(edition)
     lang = edition.locale.bcp47
     smart = getattr(edition.report.meta, "smart_quotes", True)
@@ -243,4 +247,7 @@ def typeset(edition):
             nodes = typographic_quotes(nodes, lang)
         return rich if nodes == tuple(rich.nodes) else dataclasses.replace(rich, nodes=nodes)
 
-    return dataclasses.replace(edition, report=transform(edition.report, rich=fix))
+    result = dataclasses.replace(edition, report=transform(edition.report, rich=fix))
+    result.__dict__["_typeset"] = result  # typesetting twice changes nothing
+    source.__dict__["_typeset"] = result  # (the edition is frozen; this memo is not one of its fields)
+    return result

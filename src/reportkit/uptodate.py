@@ -62,6 +62,9 @@ def digest(folder: Path, project, brand: str, options: dict) -> str:
         h.update(f"{dist}={_version(dist)}\0".encode())
     _tree(h, Path(folder), content=True)
     _tree(h, project.locales, content=True)
+    beside = Path(folder).resolve().parent.parent / "locales"  # where the catalogs are read from (locales_root)
+    if beside.resolve() != project.locales.resolve():
+        _tree(h, beside, content=True)
     # the brand as brand.py finds it (not imported here: its schema library costs more than this check)
     search = project.style_search()
     brand_folder = next((d / brand for d in search if (d / brand / "brand.yaml").is_file()), None)
