@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import EXAMPLE, FLAGSHIP, ROOT
+from conftest import EXAMPLE, FLAGSHIP
 from reportkit import citations, inline
 from reportkit.errors import ReportError
 from reportkit.load import load

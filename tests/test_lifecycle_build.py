@@ -188,7 +188,7 @@ def test_a_no_op_build_is_decided_from_inputs_and_never_fooled(example_copy, tmp
     def changed_then_clean(what):
         result = build(example_copy, opts)
         assert not result.up_to_date, what
-        clean = build(example_copy, BuildOptions(out=tmp_path / f"clean-{len(what)}"))
+        build(example_copy, BuildOptions(out=tmp_path / f"clean-{len(what)}"))
         assert _digests(out / "example") == _digests(tmp_path / f"clean-{len(what)}" / "example"), what
         assert build(example_copy, opts).up_to_date, what
 

@@ -80,7 +80,6 @@ def test_check_fires_with_file_line_and_reviewed_mark_silences_it(tmp_path):
 
 
 def test_tbx_export():
-    from translate.storage import tbx
 
     text = to_tbx(TB)
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<tbx type="TBX-Basic" style="dca"')

@@ -9,7 +9,7 @@ import subprocess
 import pikepdf
 import pytest
 
-from conftest import FLAGSHIP, ROOT
+from conftest import FLAGSHIP
 
 LANGS = ("en", "zh-Hant")
 

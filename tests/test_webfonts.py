@@ -4,8 +4,6 @@ import io
 import re
 import shutil
 import subprocess
-import tempfile
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest

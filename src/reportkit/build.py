@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import artifacts, cache, outputs
-from .errors import Diagnostic, Loc, ReportError
+from .errors import Diagnostic, Loc, ReportError, diagnostics_data, diagnostics_from
 from .project import Project
 
 if TYPE_CHECKING:  # the stages are imported when a build runs, after the up-to-date check
@@ -155,14 +155,6 @@ def _stop(pool) -> None:
         proc.terminate()
 
 
-def _diagnostics_bytes(items) -> bytes:
-    return json.dumps([[d.loc.file, d.loc.line, d.loc.col, d.message, d.level] for d in items]).encode()
-
-
-def _diagnostics(data: bytes) -> list:
-    return [Diagnostic(Loc(f, line, col), message, level) for f, line, col, message, level in json.loads(data)]
-
-
 class _Job:
     """One artifact: an edition in one output. Its source is rendered here, its bytes come from the
     cache or from the output's engine."""
@@ -187,7 +179,7 @@ def _start(job: _Job, brand: Brand, stamp: int, pool_box: list, threads: ThreadP
         hit, said = cache.get("pdf", job.key), cache.get("pdf-diagnostics", job.key)
         if hit is not None and said is not None:
             job.future = Future()
-            job.future.set_result((hit, _diagnostics(said)))
+            job.future.set_result((hit, diagnostics_from(json.loads(said))))
             job.cached = True
             job.seconds = time.perf_counter() - t
             return
@@ -219,7 +211,7 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
         done = uptodate.done(opts.out, source, inputs)
         if done is not None:
             result.artifacts, said = done
-            result.warnings = [_shown_here(d, project) for d in _diagnostics(json.dumps(said).encode())]
+            result.warnings = [project.shown(d) for d in diagnostics_from(said)]
             result.up_to_date = True
             for w in result.warnings:
                 _tell(opts, "warning", diagnostic=w)
@@ -228,7 +220,6 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
             _tell(opts, "write", artifacts=result.artifacts, up_to_date=True)
             return result
     from .load import load
-    from .locales import parse_locale
     from .resolve import resolve
 
     t = time.perf_counter()
@@ -248,9 +239,7 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
     all_langs = available_langs(resolved)
     t = time.perf_counter()
     editions = make_editions(resolved, opts.langs or all_langs, opts)
-    editions = [dataclasses.replace(ed, alternates=tuple(
-        (parse_locale(x), f"{report.id}.{parse_locale(x).bcp47}.html", _language_name(x))
-        for x in all_langs if parse_locale(x).bcp47 != ed.locale.bcp47)) for ed in editions]
+    editions = with_alternates(editions, all_langs)
     result.timings["localize"] = time.perf_counter() - t
     try:
         chosen = [outputs.get(fmt, opts.engine if fmt == "pdf" else "html") for fmt in opts.formats]
@@ -277,7 +266,7 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
             data, warnings = job.future.result()
             if job.key and cache.enabled():
                 # the engine's warnings are kept with its PDF: a warm build reports what a cold one does
-                cache.put("pdf-diagnostics", job.key, _diagnostics_bytes(warnings))
+                cache.put("pdf-diagnostics", job.key, json.dumps(diagnostics_data(warnings)).encode())
                 cache.put("pdf", job.key, data)
             if job.output.engine == "typst":
                 from .render_typst import locate
@@ -312,31 +301,11 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
                 "report": report.id, "language": ed.locale.bcp47, "format": "source", "engine": out.engine}))
         result.timings[job.name] = job.seconds
     # recorded with paths relative to the project, so the manifest is the same from any folder or machine
-    said = json.loads(_diagnostics_bytes([_in_project(d, project) for d in result.warnings]))
+    said = diagnostics_data(project.recorded(d) for d in result.warnings)
     result.artifacts = artifacts.publish(opts.out, files, source, build=(inputs, said) if inputs else None)
     result.editions = editions
     _tell(opts, "write", artifacts=result.artifacts)
     return result
-
-
-def _in_project(d: Diagnostic, project: Project) -> Diagnostic:
-    try:
-        rel = Path(d.loc.file).resolve().relative_to(project.root).as_posix()
-    except (ValueError, OSError):
-        return d
-    return dataclasses.replace(d, loc=dataclasses.replace(d.loc, file=rel))
-
-
-def _shown_here(d: Diagnostic, project: Project) -> Diagnostic:
-    """A recorded (project-relative) location as a location shown from the working directory."""
-    path = project.root / d.loc.file
-    if not path.exists():
-        return d
-    try:
-        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        shown = str(path)
-    return dataclasses.replace(d, loc=dataclasses.replace(d.loc, file=shown))
 
 
 def _options(opts: BuildOptions) -> dict:
@@ -354,7 +323,16 @@ def _shown_source(folder: Path, project: Project) -> str:
         return folder.resolve().name
 
 
-def _language_name(tag: str) -> str:
+def with_alternates(editions: list, langs: list[str]) -> list:
+    """Each edition with the links to its other languages' HTML editions (`hreflang`, the language switch)."""
+    from .locales import parse_locale
+
+    return [dataclasses.replace(ed, alternates=tuple(
+        (parse_locale(x), f"{ed.report.id}.{parse_locale(x).bcp47}.html", language_name(x))
+        for x in langs if parse_locale(x).bcp47 != ed.locale.bcp47)) for ed in editions]
+
+
+def language_name(tag: str) -> str:
     from babel import Locale
 
     from .locales import parse_locale

@@ -94,7 +94,7 @@ def cmd_check(a) -> int:
             con.diagnostic(d, sys.stdout)
 
     from . import cache
-    from .build import _diagnostics, _diagnostics_bytes, _in_project, _shown_here
+    from .errors import diagnostics_data, diagnostics_from
 
     project, key = _project(a), None
     if cache.enabled():  # unchanged input: the findings of the last check, without checking again
@@ -103,7 +103,7 @@ def cmd_check(a) -> int:
         key = uptodate.digest(_report(a), project, _brand(a), {"command": "check", "glyphs": a.glyphs})
         said = cache.get("check", key)
         if said is not None:
-            found([_shown_here(d, project) for d in _diagnostics(said)])
+            found([project.shown(d) for d in diagnostics_from(json.loads(said))])
             return _check_summary(con, problems, a)
     con.step(f"loading and resolving {_report(a)}")
     resolved = resolve(load(_report(a)))
@@ -123,7 +123,7 @@ def cmd_check(a) -> int:
         found(check_glyphs(resolved, _brand(a), editions))
         del editions
     if key is not None:
-        cache.put("check", key, _diagnostics_bytes([_in_project(d, project) for d in problems]))
+        cache.put("check", key, json.dumps(diagnostics_data(project.recorded(d) for d in problems)).encode())
     return _check_summary(con, problems, a)
 
 

@@ -71,3 +71,12 @@ def did_you_mean(word: str, choices) -> str:
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def diagnostics_data(items) -> list:
+    """Diagnostics as JSON-ready lists (kept in the manifest and the cache, then shown again)."""
+    return [[d.loc.file, d.loc.line, d.loc.col, d.message, d.level] for d in items]
+
+
+def diagnostics_from(data) -> list[Diagnostic]:
+    return [Diagnostic(Loc(f, line, col), message, level) for f, line, col, message, level in data]

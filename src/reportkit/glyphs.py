@@ -16,10 +16,7 @@ import struct
 from . import cache as _cache
 from .errors import Diagnostic
 
-try:
-    from .model import iter_rich
-except ImportError:  # the model's own traversal may live in walk.py
-    from .walk import iter_rich
+from .walk import iter_rich
 
 _IGNORED = {"\n", "\t", "\u200b", "\u00ad", "\u2060"}
 _SCHEMA = "cmap-1"

@@ -354,9 +354,3 @@ def plain_text(nodes) -> str:
 BLOCKS = (Para, Section, Quote, Sidebar, ListBlock, Terms, Table, Figure, Findings, Recommendations)
 INLINES = (Text, Emph, Strong, Link, NoteRef, XRef, Span, Cite)
 
-
-def iter_rich(obj):
-    """Every Rich reachable from `obj` with its owner (see walk.iter_rich)."""
-    from .walk import iter_rich as walk_rich
-
-    return walk_rich(obj)

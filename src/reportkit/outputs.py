@@ -52,12 +52,7 @@ def _typst_source(edition, brand, notes) -> str:
 def _typst_compile(source: str, root: Path, brand, stamp: int):
     from .engine import typst_pdf
 
-    return _pair(typst_pdf(source, root, tuple(brand.families()), stamp))
-
-
-def _pair(result):
-    # engines return (bytes, warnings); older ones returned bytes alone
-    return (result, []) if isinstance(result, bytes) else result
+    return typst_pdf(source, root, tuple(brand.families()), stamp)
 
 
 def _html_source(edition, brand, notes) -> str:
@@ -79,8 +74,8 @@ def _paged_source(edition, brand, notes) -> str:
 def _weasyprint_compile(source: str, root: Path, brand, stamp: int):
     from .engine import weasyprint_pdf
 
-    result = weasyprint_pdf(source, root, stamp)
-    return result[0], (result[2] if len(result) > 2 else [])
+    pdf, _pages, warnings = weasyprint_pdf(source, root, stamp)
+    return pdf, warnings
 
 
 register(Output("pdf", "typst", ".pdf", ".typ", _typst_source, _typst_compile, process_pool=True, cached=True))

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .errors import Diagnostic, Loc, ReportError
+from .errors import ReportError
 
 POLL_MS = 300
 
@@ -97,14 +97,9 @@ class Preview:
             all_langs = available_langs(resolved)
             langs = self.langs or all_langs
             editions = make_editions(resolved, langs, BuildOptions())
-            try:
-                from .build import _language_name
-            except ImportError:  # pragma: no cover
-                _language_name = str
-            rid = resolved.report.id
-            editions = [dataclasses.replace(ed, alternates=tuple(
-                (parse_locale(x), f"{rid}.{parse_locale(x).bcp47}.html", _language_name(x))
-                for x in langs if parse_locale(x).bcp47 != ed.locale.bcp47)) for ed in editions]
+            from .build import with_alternates
+
+            editions = with_alternates(editions, langs)
             pages = {}
             for ed in editions:
                 pages[ed.locale.bcp47] = render_html(ed, brand, notes_style(None, ed.report, brand), webfonts=True)
@@ -115,7 +110,7 @@ class Preview:
         except Exception as e:  # noqa: BLE001 - a template or reportkit bug: shown, the preview stays up
             self.publish(errors=[f"reportkit: internal error: {type(e).__name__}: {e}"], seconds=time.perf_counter() - t)
             return
-        self.report_id = rid
+        self.report_id = resolved.report.id
         self.publish(pages=pages, source=parse_locale(resolved.report.meta.lang).bcp47,
                      warnings=[str(d) for d in resolved.warnings], seconds=time.perf_counter() - t)
         if self.want_pdf:
@@ -146,7 +141,6 @@ class Preview:
         from .artifacts import atomic_write
         from .build import notes_style, timestamp
         from .engine import typst_pdf
-        from .outputs import _pair
         from .render_typst import render_typst
 
         while not self.stop.is_set():
@@ -165,7 +159,7 @@ class Preview:
                 t = time.perf_counter()
                 path = self.out / resolved.report.id / f"{resolved.report.id}.{lang}.preview.pdf"
                 try:
-                    pdf, warnings = _pair(typst_pdf(render_typst(ed, brand, notes_style(None, ed.report, brand)),
+                    pdf, warnings = (typst_pdf(render_typst(ed, brand, notes_style(None, ed.report, brand)),
                                                     ed.report.folder, tuple(brand.families()), timestamp(resolved)))
                     atomic_write(path, pdf)
                     status = "ok"

@@ -6,6 +6,7 @@ and brands. Brands are looked up in the project's styles/ first, then in the one
 """
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,26 @@ class Project:
         names = ", ".join(str(p.relative_to(self.root)) for p in reports) or "none"
         raise ReportError([Diagnostic(Loc(str(self.content)), f"which report? give its folder (reports here: {names}), "
                                                               'or set default-report under [tool.reportkit] in pyproject.toml')])
+
+    def recorded(self, d: Diagnostic) -> Diagnostic:
+        """A diagnostic as it is recorded (manifest, cache): its file relative to the project, so the
+        record is the same from any folder and on any machine."""
+        try:
+            rel = Path(d.loc.file).resolve().relative_to(self.root).as_posix()
+        except (ValueError, OSError):
+            return d
+        return dataclasses.replace(d, loc=dataclasses.replace(d.loc, file=rel))
+
+    def shown(self, d: Diagnostic) -> Diagnostic:
+        """A recorded diagnostic as shown from the working directory."""
+        path = self.root / d.loc.file
+        if not path.exists():
+            return d
+        try:
+            file = str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            file = str(path)
+        return dataclasses.replace(d, loc=dataclasses.replace(d.loc, file=file))
 
     def default_brand(self) -> str:
         return str(self.settings().get("default-brand") or "dset")

@@ -12,7 +12,6 @@ from .ui_strings import LABELS
 from .walk import BlockVisitor, InlineVisitor
 
 
-QUOTES = re.compile(r"([\u2018\u2019\u201c\u201d]{2,})")  # adjacent quotation marks (’” …)
 LONG = 40  # characters: longer words than this cannot fit a line of the narrowest brand
 
 
@@ -95,11 +94,6 @@ class TypstWriter(BlockVisitor, InlineVisitor):
         return "".join(out)
 
     def inline_text(self, n) -> str:
-        if self.e.locale.is_cjk and QUOTES.search(n.text):
-            # in a Chinese paragraph Typst may break between two quotation marks ("Era,’ / ” Asia"): a
-            # box keeps them together without adding a character to the text
-            parts = QUOTES.split(n.text)
-            return "".join(f"#box[#{tstr(p)}]" if i % 2 else (self.inline_text(Text(p)) if p else "") for i, p in enumerate(parts))
         # a word of more than LONG characters would overflow the measure: it gets break points
         if not any(len(w) > LONG for w in n.text.split()):
             return "#" + tstr(n.text)

@@ -50,6 +50,7 @@ class Resolver(BlockVisitor):
         self.targets: dict[str, Target] = {}
         self.refs: list[tuple[XRef, Rich]] = []
         self.note_order: list[Note] = []
+        self.cited: set[str] = set()
         self.counts = {"table": 0, "figure": 0, "sidebar": 0}
         self.placeholders: list[str] = []
         self.seen: set[int] = set()
@@ -73,7 +74,8 @@ class Resolver(BlockVisitor):
                 if note is None:
                     self.c.error(rich.loc, f'note "{node.id}" is referenced but not defined{did_you_mean(node.id, self.report.notes)}; '
                                            "define it under a file's notes:")
-                elif all(n.id != note.id for n in self.note_order):
+                elif note.id not in self.cited:
+                    self.cited.add(note.id)
                     self.note_order.append(note)
             elif isinstance(node, XRef):
                 self.refs.append((node, rich))
@@ -122,9 +124,8 @@ class Resolver(BlockVisitor):
         while i < len(self.note_order):
             self.rich(self.note_order[i].text)
             i += 1
-        cited = {n.id for n in self.note_order}
         for note in self.report.notes.values():
-            if note.id not in cited:
+            if note.id not in self.cited:
                 self.c.error(note.loc, f'note "{note.id}" is defined but never referenced; reference it with [^{note.id}] or delete it')
         for number, note in enumerate(self.note_order, 1):  # a note can be cross-referenced too ("see note 12")
             self.define(note.id, "note", str(number), note.loc)

@@ -240,10 +240,10 @@ def to_tbx(tb: Termbase) -> str:
             out.append(f"        <langSec xml:lang={quoteattr(lang)}>")
             for i, term in enumerate(c.terms.get(lang, [])):
                 status = "preferredTerm-admn-sts" if i == 0 else "admittedTerm-admn-sts"
-                out += [f"          <termSec>", f"            <term>{escape(term)}</term>",
+                out += ["          <termSec>", f"            <term>{escape(term)}</term>",
                         f'            <termNote type="administrativeStatus">{status}</termNote>', "          </termSec>"]
             for term in c.forbidden.get(lang, []):
-                out += [f"          <termSec>", f"            <term>{escape(term)}</term>",
+                out += ["          <termSec>", f"            <term>{escape(term)}</term>",
                         '            <termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote>',
                         "          </termSec>"]
             out.append("        </langSec>")

@@ -273,7 +273,7 @@ def read_units(data: bytes, root: Path) -> tuple[str, list[tuple[Path, str, str,
                     codes[cid] = Code(cid, "pc", data_by_id.get(el.get("dataRefStart"), ""),
                                       data_by_id.get(el.get("dataRefEnd"), ""))
                 codes[cid].deletable = el.get("canDelete", "yes") == "yes"
-            source_markup = _read_content(src, codes, uid, [])
+            _read_content(src, codes, uid, [])  # a source holding codes it does not declare is refused
             target, problem = None, None
             if tgt is not None and ("".join(tgt.itertext()).strip() or len(tgt)):
                 seen: list = []
