@@ -4,6 +4,7 @@ must give exactly the bytes of a build with an empty cache, each in a fresh proc
 (The catalog half of the lifecycle is tests/test_catalog_lifecycle.py.)"""
 import hashlib
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -156,9 +157,14 @@ class LivingReport(RuleBasedStateMachine):
     @invariant()
     def warm_build_equals_a_build_with_an_empty_cache(self):
         self.step += 1
-        warm = self.build(self.warm, self.tmp / f"warm-{self.step}")
-        cold = self.build(self.tmp / f"empty-{self.step}", self.tmp / f"cold-{self.step}")
-        assert warm == cold
+        warm = self.build(self.warm, self.tmp / "warm")  # rebuilt in place, as a user does
+        cold_out = self.tmp / f"cold-{self.step}"
+        cold = self.build(self.tmp / f"empty-{self.step}", cold_out)
+        made = {p: h for p, h in cold.items() if p != "manifest.json"}
+        assert {p: warm.get(p) for p in made} == made  # every artifact, byte for byte
+        entries = lambda out: {a["path"]: a for a in json.loads((out / "manifest.json").read_text())["artifacts"]}  # noqa: E731
+        warm_entries = entries(self.tmp / "warm")
+        assert {p: warm_entries.get(p) for p in made} == entries(cold_out)  # and what the manifest says of them
 
 
 LivingReport.TestCase.settings = settings(max_examples=3, stateful_step_count=5, deadline=None,
@@ -227,3 +233,20 @@ def test_two_clean_builds_at_different_paths_give_identical_bytes(tmp_path):
         assert r.returncode == 0, r.stdout + r.stderr
         results.append(_digests(proj / "build"))
     assert results[0] == results[1] and len(results[0]) >= 3  # pdf, html, manifest
+
+
+def test_undo_to_an_earlier_recorded_build_never_replays_bytes_a_later_build_wrote(example_copy, tmp_path):
+    """Build, add a language, build, remove it again (undo): the inputs equal the first build's, but
+    the English HTML on disk is the second build's (it links to the other language). It must be built
+    again, not replayed."""
+    from reportkit.build import BuildOptions, build
+    from reportkit.cli import main
+
+    out = tmp_path / "out"
+    first = {a.path: a.sha256 for a in build(example_copy, BuildOptions(out=out)).artifacts}
+    assert main(["i18n", "update", str(example_copy), "--lang", "zh-Hant"]) == 0
+    build(example_copy, BuildOptions(out=out))
+    shutil.rmtree(example_copy.parents[1] / "locales")
+    again = build(example_copy, BuildOptions(out=out))
+    assert not again.up_to_date
+    assert {a.path: a.sha256 for a in again.artifacts} == first

@@ -303,6 +303,16 @@ def publish(build_dir: Path, artifacts: list[tuple[Path, bytes, dict]], source: 
 
 
 KEEP_BUILDS = 8  # input digests remembered per report (a CI that alternates engines keeps both)
+BUILDS = ".reportkit-builds.json"  # what past builds were made from (uptodate.py): state, not part of the release
+
+
+def read_builds(build_dir: Path) -> dict:
+    """report id -> {"source", "builds": {inputs digest: {"artifacts", "warnings"}}}; empty if unreadable."""
+    try:
+        data = json.loads((Path(build_dir) / BUILDS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _publish_locked(build_dir, artifacts, made, report_ids, source, shown, build=None) -> list[Artifact]:
@@ -315,16 +325,21 @@ def _publish_locked(build_dir, artifacts, made, report_ids, source, shown, build
     for a in made:
         entries[a.path] = asdict(a)
     reports = {k: v for k, v in manifest["reports"].items() if isinstance(v, dict)}
+    state = read_builds(build_dir)
     for rid in report_ids:
-        old = reports.get(rid) if isinstance(reports.get(rid), dict) and reports[rid].get("source") == source else {}
+        reports[rid] = {"source": source}
+        old = state.get(rid) if isinstance(state.get(rid), dict) and state[rid].get("source") == source else {}
         builds = dict(old.get("builds") or {})
         if build is not None:
             digest, warnings = build
             builds.pop(digest, None)
-            builds[digest] = {"artifacts": sorted(a.path for a in made if a.report == rid), "warnings": warnings}
+            # each artifact's bytes as this build wrote them: a later build may rewrite the same path
+            builds[digest] = {"artifacts": {a.path: a.sha256 for a in sorted(made, key=lambda a: a.path) if a.report == rid},
+                              "warnings": warnings}
             builds = dict(list(builds.items())[-KEEP_BUILDS:])
-        reports[rid] = {"source": source, "builds": builds} if builds else {"source": source}
+        state[rid] = {"source": source, "builds": builds}
     manifest_data = _manifest_bytes(entries, reports)
+    state_data = (json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=build_dir))
     created: list[Path] = []  # report folders made by this call: removed again if it fails
@@ -335,6 +350,9 @@ def _publish_locked(build_dir, artifacts, made, report_ids, source, shown, build
             staged = staging / f"{i}.{Path(dest).name}"
             _write_new(staged, data)
             moves.append((staged, Path(dest)))
+        staged_state = staging / BUILDS
+        _write_new(staged_state, state_data)
+        moves.append((staged_state, build_dir / BUILDS))
         staged_manifest = staging / MANIFEST
         _write_new(staged_manifest, manifest_data)
         moves.append((staged_manifest, build_dir / MANIFEST))

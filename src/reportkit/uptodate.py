@@ -2,8 +2,9 @@
 
 The digest covers everything that can change an artifact: every file of the report folder and of the
 project's catalogs, the brand and base templates, reportkit's own files, the font files the brand
-names, the engines' versions and the build's options. A build records its digest in the manifest
-(artifacts.publish); the same digest again, with every recorded artifact still on disk and unchanged,
+names, the engines' versions and the build's options. A build records its digest beside the
+manifest, in build/.reportkit-builds.json (artifacts.publish; state, so the manifest depends only on
+the artifacts); the same digest again, with every recorded artifact still on disk and unchanged,
 means there is nothing to do.
 """
 from __future__ import annotations
@@ -89,22 +90,25 @@ def digest(folder: Path, project, brand: str, options: dict) -> str:
 def done(out: Path, source: str, inputs: str):
     """(artifacts, warnings) of the recorded build with these inputs if every artifact is still on disk
     as recorded, else None."""
-    from .artifacts import Artifact, read_manifest
+    from .artifacts import Artifact, read_builds, read_manifest
 
     manifest = read_manifest(Path(out))
-    for rid, info in manifest["reports"].items():
+    for rid, info in read_builds(Path(out)).items():
         if not isinstance(info, dict) or info.get("source") != source:
             continue
         build = (info.get("builds") or {}).get(inputs)
         if not build:
             return None
         entries = {a["path"]: a for a in manifest["artifacts"]}
+        recorded = build.get("artifacts")
+        if not isinstance(recorded, dict):
+            return None
         found = []
-        for path in build.get("artifacts", []):
+        for path, sha in recorded.items():
             entry = entries.get(path)
             file = Path(out) / path
-            try:
-                if entry is None or hashlib.sha256(file.read_bytes()).hexdigest() != entry.get("sha256"):
+            try:  # still exactly what that build wrote (not what a later build wrote at the same path)
+                if entry is None or entry.get("sha256") != sha or hashlib.sha256(file.read_bytes()).hexdigest() != sha:
                     return None
             except OSError:
                 return None
