@@ -50,6 +50,7 @@ class LivingReport(RuleBasedStateMachine):
         self.step = 0
 
     def teardown(self):
+        subprocess.run([sys.executable, "-m", "reportkit", "clean"], env=self.env(self.warm), capture_output=True)  # stops its servers
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def snapshot(self) -> dict:
@@ -139,7 +140,13 @@ class LivingReport(RuleBasedStateMachine):
     def env(self, cache):
         import os
 
-        return {"PATH": os.environ["PATH"], "HOME": str(self.tmp), "XDG_CACHE_HOME": str(cache)}
+        env = {"PATH": os.environ["PATH"], "HOME": str(self.tmp), "XDG_CACHE_HOME": str(cache)}
+        if cache == self.warm:  # warm builds go through the resident Typst compiler, as a user's do
+            (self.tmp / "run").mkdir(mode=0o700, exist_ok=True)
+            env.update(XDG_RUNTIME_DIR=str(self.tmp / "run"), REPORTKIT_RESIDENT="1", REPORTKIT_RESIDENT_IDLE="60")
+        else:  # the reference: a new process compiles everything itself
+            env["REPORTKIT_RESIDENT"] = "0"
+        return env
 
     def build(self, cache, out):
         env = self.env(cache)

@@ -127,6 +127,16 @@ def _compile_job(args):
     return outputs.get(fmt, engine).compile(source, Path(root), brand, stamp)
 
 
+def _resident_job(slot: int, args):
+    """A Typst edition through the resident compiler of its slot (resident.py); compiled here when no
+    server can do it."""
+    from . import resident
+
+    fmt, engine, source, root, brand, stamp = args
+    made = resident.compile(slot, source, Path(root), tuple(brand.families()), stamp)
+    return made if made is not None else _compile_job(args)
+
+
 def _quiet_worker() -> None:
     # Ctrl-C is the parent's to handle: a worker just ends, without a traceback
     import signal
@@ -169,10 +179,15 @@ class _Job:
         self.cached = False
 
 
-def _start(job: _Job, brand: Brand, stamp: int, pool_box: list, threads: ThreadPoolExecutor, n_pool: int) -> None:
+def _render(job: _Job, brand: Brand) -> None:
     t = time.perf_counter()
+    job.source = job.output.render(job.ed, brand, job.notes)
+    job.seconds = time.perf_counter() - t
+
+
+def _start(job: _Job, brand: Brand, stamp: int, pool_box: list, threads: ThreadPoolExecutor, n_pool: int, slots: list) -> None:
+    """The job's source is rendered: its bytes come from the cache, or its engine starts on them."""
     out = job.output
-    job.source = out.render(job.ed, brand, job.notes)
     if out.cached and cache.enabled():
         job.key = cache.pdf_key(job.source, job.ed.report.folder, brand.families(),
                                 {"format": out.format, "engine": out.engine, "timestamp": stamp, "standards": ["ua-1"]})
@@ -181,16 +196,52 @@ def _start(job: _Job, brand: Brand, stamp: int, pool_box: list, threads: ThreadP
             job.future = Future()
             job.future.set_result((hit, diagnostics_from(json.loads(said))))
             job.cached = True
-            job.seconds = time.perf_counter() - t
             return
     args = (out.format, out.engine, job.source, str(job.ed.report.folder), brand, stamp)
-    if out.process_pool:
+    if out.process_pool and slots:
+        job.future = threads.submit(_resident_job, slots.pop(0), args)
+    elif out.process_pool:
         if not pool_box:
             pool_box.append(_pool(n_pool))
         job.future = pool_box[0].submit(_compile_job, args)
     else:
         job.future = threads.submit(_compile_job, args)
-    job.seconds = time.perf_counter() - t
+
+
+# What forked renderers read (set just before they fork): the jobs and the brand. Editions hold
+# read-only mappings, which do not pickle, and a fork shares them for free.
+_RENDERING: tuple = ()
+
+
+def _render_remote(i: int):
+    jobs, brand = _RENDERING
+    try:
+        _render(jobs[i], brand)
+    except ReportError as e:
+        return None, 0.0, diagnostics_data(e.diagnostics)
+    return jobs[i].source, jobs[i].seconds, None
+
+
+def _render_elsewhere(jobs: list, brand: Brand) -> tuple[dict, object]:
+    """Render every edition but the first in a forked process (one process for all of them on two
+    cores), while this one renders the first: {job index: Future of (source, seconds, errors)}."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import engine
+
+    first = jobs[0].ed if jobs else None
+    others = [i for i, j in enumerate(jobs) if j.ed is not first]
+    workers = min(len({id(jobs[i].ed) for i in others}), max(1, (os.cpu_count() or 1) - 1))
+    # fork only from a plain single-threaded process in which Typst never ran (see _pool)
+    if (not others or (os.cpu_count() or 1) < 2 or engine.compiled_here or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return {}, None
+    global _RENDERING
+    _RENDERING = (jobs, brand)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_worker)
+    return {i: pool.submit(_render_remote, i) for i in others}, pool
 
 
 def _tell(opts: BuildOptions, event: str, **info) -> None:
@@ -237,6 +288,7 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
                            for f in resolved.placeholders])
     brand = project.brand(brand_name)
     all_langs = available_langs(resolved)
+    n_slots = _resident_slots(opts, len(opts.langs or all_langs))
     t = time.perf_counter()
     editions = make_editions(resolved, opts.langs or all_langs, opts)
     editions = with_alternates(editions, all_langs)
@@ -255,11 +307,19 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
     t = time.perf_counter()
     n_pool = min(sum(j.output.process_pool for j in jobs), os.cpu_count() or 1)
     pool_box: list = []
+    slots = [i % n_slots for i in range(sum(j.output.process_pool for j in jobs))] if n_slots else []
     # every artifact is made in memory first; nothing is written unless all of them succeed
-    threads = ThreadPoolExecutor(max_workers=2)
+    remote, render_pool = _render_elsewhere(jobs, brand)
+    threads = ThreadPoolExecutor(max_workers=2 + len(slots))
     try:
-        for job in jobs:
-            _start(job, brand, stamp, pool_box, threads, n_pool)
+        for i, job in enumerate(jobs):
+            if i in remote:
+                job.source, job.seconds, errors = remote[i].result()
+                if errors is not None:
+                    raise ReportError(diagnostics_from(errors))
+            else:
+                _render(job, brand)
+            _start(job, brand, stamp, pool_box, threads, n_pool, slots)
             _tell(opts, "render", name=job.name, seconds=job.seconds)
         made = []
         for job in jobs:
@@ -278,10 +338,12 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
             result.warnings.extend(warnings)
             made.append((job, data))
     except BaseException:
-        for pool in pool_box + [threads]:
+        for pool in pool_box + [threads] + ([render_pool] if render_pool else []):
             _stop(pool)
         raise
     finally:
+        if render_pool is not None:
+            render_pool.shutdown(wait=False)
         threads.shutdown(wait=False)
         if pool_box:
             pool_box[0].shutdown()
@@ -306,6 +368,18 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
     result.editions = editions
     _tell(opts, "write", artifacts=result.artifacts)
     return result
+
+
+def _resident_slots(opts: BuildOptions, editions: int) -> int:
+    """How many resident Typst compilers this build uses (0: none, compile in worker processes); their
+    servers start now and load while the sources render."""
+    from . import resident
+
+    if "pdf" not in opts.formats or not outputs.get("pdf", opts.engine).process_pool or not resident.enabled():
+        return 0
+    n = max(1, min(editions, os.cpu_count() or 1, resident.MAX_SLOTS))
+    resident.start(n)
+    return n
 
 
 def _options(opts: BuildOptions) -> dict:

@@ -17,14 +17,26 @@ _lock = threading.Lock()
 compiled_here = False
 
 
-@functools.lru_cache(maxsize=16)
-def _compiler(root: str, families: tuple[str, ...], thread: int):
-    import typst
+_compilers: dict = {}
 
-    # one compiler per thread: a Compiler may not be entered twice at once; it keeps its caches, so a
-    # recompile of an edited source in the same process is fast.
-    # root sandboxes file access to the report folder: images load from there and nowhere else
-    return typst.Compiler(root=root, font_paths=typst_fonts(families))
+
+def _compiler(root: str, families: tuple[str, ...], thread: int):
+    """One compiler per report folder, fonts and thread: a Compiler may not be entered twice at once; it
+    keeps its caches, so a recompile of an edited source in the same process is fast. root sandboxes
+    file access to the report folder: images load from there and nowhere else."""
+    key = (root, families, thread)
+    if key not in _compilers:
+        import typst
+
+        _compilers[key] = typst.Compiler(root=root, font_paths=typst_fonts(families))
+    return _compilers[key]
+
+
+def forget(root: str, families: tuple[str, ...]) -> None:
+    """Drop the compilers of a report folder (a long-lived process keeps only the recent ones)."""
+    with _lock:
+        for key in [k for k in _compilers if k[:2] == (str(Path(root).resolve()), tuple(families))]:
+            del _compilers[key]
 
 
 def date_rule(timestamp: int) -> str:

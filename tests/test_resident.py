@@ -1,0 +1,207 @@
+"""The resident Typst compiler (resident.py) makes an edited build faster and never different: each build
+through it equals a build by a new process with an empty cache, byte for byte, over a run of edits; a
+dead, stale or missing server only costs time; Typst's errors come through unchanged; servers end when
+idle or when `reportkit clean` says so."""
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE
+
+CHAPTER = "method.yaml"
+
+
+_RUN: dict = {}
+
+
+def run_dir(tmp_path) -> Path:
+    """The test's own XDG_RUNTIME_DIR, short as real ones are (a socket path holds 107 bytes)."""
+    if tmp_path not in _RUN:
+        _RUN[tmp_path] = Path(tempfile.mkdtemp(prefix="rk-")) / "run"
+        _RUN[tmp_path].mkdir(mode=0o700)
+    return _RUN[tmp_path]
+
+
+@pytest.fixture
+def proj(tmp_path):
+    folder = tmp_path / "proj" / "content" / "example"
+    shutil.copytree(EXAMPLE, folder)
+    return folder
+
+
+def env_for(tmp_path, resident: bool, cache: str = "cache", idle: str = "60") -> dict:
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / cache),
+           "XDG_RUNTIME_DIR": str(run_dir(tmp_path)), "REPORTKIT_RESIDENT": "1" if resident else "0",
+           "REPORTKIT_RESIDENT_IDLE": idle}
+    return env
+
+
+def build(folder: Path, out: Path, env: dict, *extra) -> dict:
+    r = subprocess.run([sys.executable, "-m", "reportkit", "build", str(folder), "--out", str(out), "-q", *extra],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def servers(tmp_path) -> list[int]:
+    out = subprocess.run(["pgrep", "-f", "reportkit.resident"], capture_output=True, text=True).stdout.split()
+    mine = []
+    for pid in out:
+        try:
+            env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"XDG_RUNTIME_DIR={run_dir(tmp_path)}".encode() in env:
+            mine.append(int(pid))
+    return mine
+
+
+def clean(tmp_path):
+    subprocess.run([sys.executable, "-m", "reportkit", "clean"], env=env_for(tmp_path, True), capture_output=True)
+
+
+def edit(folder: Path, word: str) -> None:
+    path = folder / CHAPTER
+    text = path.read_text(encoding="utf-8")
+    marker = "reportkit-edit-"
+    if marker in text:
+        import re
+
+        text = re.sub(marker + r"\w+", marker + word, text)
+    else:
+        text = text.replace("p: ", f"p: {marker}{word} ", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_every_build_through_the_resident_compiler_equals_a_new_process_build(proj, tmp_path):
+    try:
+        for i, word in enumerate(["first", "second", "third", "second"]):
+            if i:
+                edit(proj, word)
+            if i == 2:  # a figure replaced under the same name and mtime: Typst reads files anew each compile
+                fig = next(p for p in (proj / "figures").iterdir() if p.suffix == ".svg")
+                st = fig.stat()
+                fig.write_text(fig.read_text().replace("#", "#0", 1) if "#" in fig.read_text() else fig.read_text() + "\n")
+                os.utime(fig, ns=(st.st_atime_ns, st.st_mtime_ns))
+            warm = build(proj, tmp_path / "warm", env_for(tmp_path, True))
+            assert servers(tmp_path), "the build started no resident compiler"
+            cold = build(proj, tmp_path / f"cold-{i}", env_for(tmp_path, False, cache=f"empty-{i}"))
+            assert warm == cold, f"build {i}"
+    finally:
+        clean(tmp_path)
+
+
+def test_a_killed_or_stale_server_only_costs_time(proj, tmp_path):
+    try:
+        build(proj, tmp_path / "a", env_for(tmp_path, True))
+        pids = servers(tmp_path)
+        assert pids
+        for pid in pids:  # killed: the socket file stays behind, stale
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+        assert list(run_dir(tmp_path).rglob("*.sock"))
+        edit(proj, "after-kill")
+        warm = build(proj, tmp_path / "b", env_for(tmp_path, True))
+        assert servers(tmp_path), "no new server after the old ones died"
+        assert warm == build(proj, tmp_path / "c", env_for(tmp_path, False, cache="empty"))
+    finally:
+        clean(tmp_path)
+
+
+def test_a_server_dying_during_the_compile_falls_back_to_compiling_here(proj, tmp_path, monkeypatch):
+    """The server closes the connection without an answer (as a crash does): the build compiles itself."""
+    from reportkit import resident
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run_dir(tmp_path)))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    import socket
+    import threading
+
+    path = resident.address(0)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+
+    def hang_up():
+        conn, _ = listener.accept()
+        conn.recv(16)
+        conn.close()
+
+    t = threading.Thread(target=hang_up)
+    t.start()
+    assert resident.compile(0, "= Hi", proj, ("Noto Serif",), 0) is None
+    t.join()
+    listener.close()
+
+
+def test_typst_errors_come_through_the_resident_compiler_unchanged(tmp_path):
+    """A template error is reported as the in-process compile reports it: one line, exit 1."""
+    from reportkit.brand import builtin_styles
+
+    folder = tmp_path / "proj" / "content" / "example"
+    shutil.copytree(EXAMPLE, folder)
+    brand = tmp_path / "proj" / "styles" / "broken"
+    shutil.copytree(builtin_styles() / "dset", brand)
+    template = brand / "report.typ"  # a brand's own copy of the base template, broken
+    template.write_text((builtin_styles() / "base" / "report.typ").read_text() + "\n#let x = (\n", encoding="utf-8")
+    said = []
+    try:
+        for resident in (True, False):
+            r = subprocess.run([sys.executable, "-m", "reportkit", "--project", str(tmp_path / "proj"), "build", str(folder),
+                                "--brand", "broken", "--format", "pdf", "--out", str(tmp_path / "out")],
+                               capture_output=True, text=True, env=env_for(tmp_path, resident))
+            assert r.returncode == 1 and "Traceback" not in r.stderr
+            said.append([line for line in r.stderr.splitlines() if "Typst" in line])
+        assert said[0] and said[0] == said[1]
+        assert not (tmp_path / "out" / "example").exists()
+    finally:
+        clean(tmp_path)
+
+
+def test_servers_end_when_idle_and_on_clean(proj, tmp_path):
+    build(proj, tmp_path / "a", env_for(tmp_path, True, idle="1"))
+    deadline = time.monotonic() + 20
+    while servers(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not servers(tmp_path), "idle servers did not end"
+    edit(proj, "again")
+    build(proj, tmp_path / "a", env_for(tmp_path, True))
+    assert servers(tmp_path)
+    clean(tmp_path)
+    deadline = time.monotonic() + 10
+    while servers(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not servers(tmp_path), "reportkit clean left servers running"
+    assert not list(run_dir(tmp_path).rglob("*.sock"))
+
+
+def test_two_builds_at_once_share_the_servers(proj, tmp_path):
+    try:
+        env = env_for(tmp_path, True)
+        procs = [subprocess.Popen([sys.executable, "-m", "reportkit", "build", str(proj), "--out", str(tmp_path / f"o{i}"), "-q"],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(2)]
+        for p in procs:
+            assert p.wait(timeout=300) == 0, p.stderr.read().decode()
+        digests = [{p.name: p.read_bytes() for p in (tmp_path / f"o{i}").rglob("*.pdf")} for i in range(2)]
+        assert digests[0] and digests[0] == digests[1]
+        assert len(servers(tmp_path)) <= 2  # one per slot, however many builds asked
+    finally:
+        clean(tmp_path)
+
+
+def test_a_folder_others_can_read_is_not_used(proj, tmp_path):
+    """Sockets live only in a folder private to the user; otherwise the build compiles itself."""
+    run = run_dir(tmp_path)
+    (run / f"reportkit-{os.getuid()}").mkdir(mode=0o755)
+    os.chmod(run / f"reportkit-{os.getuid()}", 0o755)
+    warm = build(proj, tmp_path / "a", env_for(tmp_path, True))
+    assert not servers(tmp_path)
+    assert warm == build(proj, tmp_path / "b", env_for(tmp_path, False, cache="empty"))
