@@ -1,5 +1,5 @@
 """The `reportkit` command: build, check, i18n (extract, update, status, check, export-xliff, import-xliff,
-export-tmx, pretranslate, export-tbx), preflight."""
+export-tmx, pretranslate, export-tbx), preflight, refs import."""
 from __future__ import annotations
 
 import argparse
@@ -295,7 +295,9 @@ def cmd_preflight(a) -> int:
 
 
 def cmd_clean(a) -> int:
-    from . import cache
+    from . import cache, resident
+
+    resident.stop_all()  # its compilers are a cache too
 
     size = cache.default().size() if hasattr(cache.default(), "size") else None
     cache.clear()
@@ -396,6 +398,26 @@ def _add_new_commands(sub) -> None:
     nb = sub.add_parser("new-brand", help="scaffold styles/NAME/: a brand that inherits base (palette, fonts, logo)")
     nb.add_argument("name", metavar="NAME")
     nb.set_defaults(func=cmd_new_brand)
+    r = sub.add_parser("refs", help="the report's references (CSL-JSON or BibTeX named by references: in report.yaml)")
+    rs = r.add_subparsers(dest="action", required=True)
+    ri = rs.add_parser("import", help="merge a CSL-JSON or BibTeX export into the report's references, reporting duplicates",
+                       description="Append the export's new entries to the report's first references file (or --into); "
+                                   "an entry with the same id, DOI, URL, or title + year + first author as one already "
+                                   "there is reported and not added; the same id for another source is a conflict.")
+    ri.add_argument("file", metavar="FILE", help="the export: CSL-JSON (.json) or BibTeX/BibLaTeX (.bib)")
+    ri.add_argument("report", nargs="?", help="report folder (default: [tool.reportkit] default-report, or the only report)")
+    ri.add_argument("--into", metavar="NAME", help="the references file to add to, one of references: in report.yaml "
+                                                   "(default: the first; a report without any gets references.json)")
+    ri.add_argument("--dry-run", action="store_true", help="print what would be added and write nothing")
+    ri.set_defaults(func=cmd_refs_import)
+
+
+def cmd_refs_import(a) -> int:
+    from .refs import import_file
+
+    for line in import_file(_report(a), Path(a.file), a.file, into=a.into, dry_run=a.dry_run):
+        print(line)
+    return 0
 
 
 def cmd_new(a) -> int:
