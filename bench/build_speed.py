@@ -120,9 +120,12 @@ def cases(work: Path, python: str) -> tuple[list[Case], Case | None]:
     ours = [
         Case("edit", "4 editions after a one-word edit", f"{build} --out out-edit", proj, warm_env, prepare=edit),
         Case("no-op", "4 editions, nothing changed", f"{build} --out out-noop", proj, warm_env),
+        # cold: no cache, no build folder and no resident compiler (clean stops this cache's servers)
         Case("cold", "4 editions, empty cache and build folder", f"{build} --out out-cold", proj, cold_env,
-             prepare=f"rm -rf {work / 'cache-cold'} out-cold"),
-        Case("check", "reportkit check", f"{rk} check content/four-ounces", proj, warm_env),
+             prepare=f"{rk} clean >/dev/null; rm -rf {work / 'cache-cold'} out-cold"),
+        Case("check", "reportkit check, nothing changed", f"{rk} check content/four-ounces", proj, warm_env),
+        Case("check-edit", "reportkit check after a one-word edit", f"{rk} check content/four-ounces", proj, warm_env,
+             prepare=edit),
     ]
     # warm the warm cache (and the OS's file cache) once, untimed
     sh(f"{build} --out out-noop && {build} --out out-edit", proj, warm_env)
@@ -175,6 +178,23 @@ def engine_pairs(work: Path, python: str) -> list[tuple[Case, Case]]:
     ]
 
 
+def resident_memory(cache: Path) -> list[int]:
+    """RSS (kB) of each resident Typst compiler (reportkit's background servers, resident.py) serving
+    `cache`: they hold the layout memo between builds, outside the command's process tree."""
+    sizes = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if b"reportkit.resident" not in (proc / "cmdline").read_bytes():
+                continue
+            if f"XDG_CACHE_HOME={cache}".encode() not in (proc / "environ").read_bytes().split(b"\0"):
+                continue
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        sizes += [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")]
+    return sizes
+
+
 def fmt_s(xs) -> str:
     return f"{statistics.median(xs):.2f} s" if xs else "-"
 
@@ -211,6 +231,7 @@ def main() -> None:
                     time_python(c, a.runs)
         for c in ours + ([peer] if peer else []):
             peak_memory(c, work)
+        servers = resident_memory(work / "cache-warm")
         pairs = [] if a.no_engines else engine_pairs(work, sys.executable)
         for pair in pairs:  # interleaved too: ours, then the raw engine
             for c in pair:
@@ -218,6 +239,8 @@ def main() -> None:
                     time_hyperfine(c, a.runs, work)
                 else:
                     time_python(c, a.runs)
+        for env in ("cache-warm", "cache-cold"):  # stop the resident compilers this run started
+            sh(f"{shlex.quote(sys.executable)} -m reportkit clean", work, dict(os.environ, XDG_CACHE_HOME=str(work / env)), check=False)
 
     how = "hyperfine" if use_hf else "Python timing"
     print(f"\nmedians of {a.runs} run(s) per case ({how}; peer re-measured beside each case), peak RSS of one process")
@@ -232,6 +255,9 @@ def main() -> None:
         print("| " + " | ".join(x.ljust(w) for x, w in zip(r, widths)) + " |")
         if n == 0:
             print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    if servers:
+        print(f"\nresident Typst compilers between builds (warm cache): {len(servers)} processes, "
+              f"RSS {', '.join(fmt_mb(k) for k in servers)}")
     if pairs:
         print("\nwhat reportkit adds around its engines (medians)")
         print("| case | ours | raw engine on reportkit's own source | ratio |")

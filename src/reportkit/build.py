@@ -144,7 +144,7 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _pool(workers: int):
+def _pool(workers: int, processes: bool = False):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -152,7 +152,7 @@ def _pool(workers: int):
 
     # fork is only safe before Typst has run in this process (see engine.compiled_here); a long-lived
     # process (preview, tests) compiles in a thread instead
-    if workers < 2 or engine.compiled_here or "fork" not in multiprocessing.get_all_start_methods():
+    if (workers < 2 and not processes) or engine.compiled_here or "fork" not in multiprocessing.get_all_start_methods():
         return ThreadPoolExecutor(max_workers=1)
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_worker)
 
@@ -198,7 +198,7 @@ def _start(job: _Job, brand: Brand, stamp: int, pool_box: list, threads: ThreadP
             job.cached = True
             return
     args = (out.format, out.engine, job.source, str(job.ed.report.folder), brand, stamp)
-    if out.process_pool and slots:
+    if out.resident and slots:
         job.future = threads.submit(_resident_job, slots.pop(0), args)
     elif out.process_pool:
         if not pool_box:
@@ -270,6 +270,18 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
                 raise ReportError(result.warnings)
             _tell(opts, "write", artifacts=result.artifacts, up_to_date=True)
             return result
+    pool_box = _preload(opts)
+    try:
+        return _made(Path(folder), opts, project, brand_name, source, inputs, result, pool_box)
+    except BaseException:
+        for pool in pool_box:  # WeasyPrint's workers, still importing it
+            _stop(pool)
+        raise
+
+
+def _made(folder: Path, opts: BuildOptions, project: Project, brand_name: str, source: str, inputs, result: BuildResult,
+          pool_box: list) -> BuildResult:
+    """The build after the up-to-date check: every stage, then the artifacts published together."""
     from .load import load
     from .resolve import resolve
 
@@ -306,7 +318,6 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
     _tell(opts, "start", report=report.id, jobs=[j.name for j in jobs])
     t = time.perf_counter()
     n_pool = min(sum(j.output.process_pool for j in jobs), os.cpu_count() or 1)
-    pool_box: list = []
     slots = [i % n_slots for i in range(sum(j.output.process_pool for j in jobs))] if n_slots else []
     # every artifact is made in memory first; nothing is written unless all of them succeed
     remote, render_pool = _render_elsewhere(jobs, brand)
@@ -370,12 +381,31 @@ def build(folder: Path, opts: BuildOptions) -> BuildResult:
     return result
 
 
+def _preload(opts: BuildOptions) -> list:
+    """[the worker pool] when the PDF engine is slow to import (WeasyPrint: 0.5 s): its workers start now
+    and import it while this process loads and renders the report; else []."""
+    out = outputs.get("pdf", opts.engine) if "pdf" in opts.formats and opts.engine in outputs.engines("pdf") else None
+    if out is None or not out.process_pool or not out.preload:
+        return []
+    workers = max(1, min(len(opts.langs) if opts.langs else 2, os.cpu_count() or 1))
+    pool = _pool(workers, processes=True)
+    for _ in range(workers):
+        pool.submit(_import, out.preload)
+    return [pool]
+
+
+def _import(module: str) -> None:
+    import importlib
+
+    importlib.import_module(module)
+
+
 def _resident_slots(opts: BuildOptions, editions: int) -> int:
     """How many resident Typst compilers this build uses (0: none, compile in worker processes); their
     servers start now and load while the sources render."""
     from . import resident
 
-    if "pdf" not in opts.formats or not outputs.get("pdf", opts.engine).process_pool or not resident.enabled():
+    if "pdf" not in opts.formats or not outputs.get("pdf", opts.engine).resident or not resident.enabled():
         return 0
     n = max(1, min(editions, os.cpu_count() or 1, resident.MAX_SLOTS))
     resident.start(n)

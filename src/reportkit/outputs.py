@@ -20,6 +20,8 @@ class Output:
     compile: Callable  # (source, report folder, brand, timestamp) -> (bytes, warnings)
     process_pool: bool = False  # compile in a worker process (the engine holds the GIL)
     cached: bool = False  # compiled bytes are kept in the user cache, keyed by every input
+    resident: bool = False  # compile through the resident compiler between builds (resident.py)
+    preload: str = ""  # a module the worker process imports while the sources render (it is slow to import)
 
 
 REGISTRY: dict[tuple[str, str], Output] = {}
@@ -78,6 +80,7 @@ def _weasyprint_compile(source: str, root: Path, brand, stamp: int):
     return pdf, warnings
 
 
-register(Output("pdf", "typst", ".pdf", ".typ", _typst_source, _typst_compile, process_pool=True, cached=True))
-register(Output("pdf", "weasyprint", ".weasyprint.pdf", ".paged.html", _paged_source, _weasyprint_compile))
+register(Output("pdf", "typst", ".pdf", ".typ", _typst_source, _typst_compile, process_pool=True, cached=True, resident=True))
+register(Output("pdf", "weasyprint", ".weasyprint.pdf", ".paged.html", _paged_source, _weasyprint_compile,
+                process_pool=True, preload="weasyprint"))
 register(Output("html", "html", ".html", "", _html_source, _html_compile))
