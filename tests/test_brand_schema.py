@@ -76,7 +76,7 @@ def test_a_misspelt_key_is_not_also_reported_missing(tmp_path, monkeypatch):
     assert got == ['styles/custom/brand.yaml:4:3: error: unknown key "acent" in colors (did you mean "accent"?); '
                    "colors takes primary, accent, text, muted, surface, rule, on-primary",
                    'styles/custom/brand.yaml:10:1: error: unknown brand key "font" (did you mean "fonts"?); brand.yaml takes '
-                   "name, colors, fonts, type, page, logo, notes, running-header, cover, cover-art, imprint"]
+                   "name, colors, fonts, type, page, logo, notes, running-header, cover, cover-art, imprint, citations"]
 
 
 def test_notes_set_is_kept(tmp_path):
@@ -101,7 +101,7 @@ def test_unknown_keys_at_any_depth(tmp_path, monkeypatch, edit, expected):
 def test_unknown_key_lists_what_is_allowed(tmp_path, monkeypatch):
     got = errors(tmp_path, GOOD + "watermark: yes\n", monkeypatch)
     assert got == ['styles/custom/brand.yaml:23:1: error: unknown brand key "watermark"; brand.yaml takes '
-                   'name, colors, fonts, type, page, logo, notes, running-header, cover, cover-art, imprint']
+                   'name, colors, fonts, type, page, logo, notes, running-header, cover, cover-art, imprint, citations']
 
 
 @pytest.mark.parametrize("edit,expected", [

@@ -32,6 +32,17 @@ def _spans(nodes, out=None):
     return out
 
 
+def _runs(nodes, lang, out=None):
+    """(language, text) of every text run: the language of the nearest span around it, else `lang`."""
+    out = [] if out is None else out
+    for n in nodes:
+        if isinstance(n, Text):
+            out.append((lang, n.text))
+        elif getattr(n, "children", None):
+            _runs(n.children, n.lang if isinstance(n, Span) else lang, out)
+    return out
+
+
 def _error(folder):
     with pytest.raises(ReportError) as e:
         resolve(load(folder))
@@ -94,7 +105,9 @@ def test_example_chinese_edition_uses_the_chinese_form_and_keeps_english_sources
     spans = _spans(table)
     assert ("zh-Hans", "台湾半导体产业的下一步") in spans  # Simplified stays Simplified, in its own span
     assert any(lang == "zh-Hant" and "〈" in t for lang, t in spans)  # the Chinese form is Traditional text
-    assert any(lang == "en" and t.startswith("Example Institute") for lang, t in spans)  # English as published
+    # English as published: the run's language, whichever span around it says so (a span of the language
+    # around it says nothing and is dropped)
+    assert any(lang == "en" and t.startswith("Example Institute") for lang, t in _runs(table, "zh-Hant"))
     assert plain_text(notes["n-fig"].text.nodes).startswith("Ada Example, Publishing Once")
 
 
@@ -201,43 +214,182 @@ def _transcript_notes():
     return source_parts()[1]
 
 
+# the sources once printed in drifting forms, each now one reference: key -> the notes that cite it
+MERGED = {
+    "saibochanxin2026allstar": ["n15", "n30", "n31", "n43", "n75", "n76", "n117", "n148"],
+    "li2026aicompetition": ["n36", "n61", "n120", "n121", "n136", "n177"],
+    "yang2026guidancefund": ["n155", "n166", "n175"],
+    "gu2025wanglixing": ["n39", "n40", "n151"],
+    "yu2025burningmoney": ["n134", "n145"],
+    "chen2025guoxiang": ["n12", "n61", "n133"],
+    "li2025weishaojun": ["n85", "n105"],
+    "commonwealth2026arongbo67": ["n14", "n24", "n27", "n147", "n149"],
+    "chan2025fullstack": ["n37", "n153"],
+    "beraja2024govvc": ["n162", "n163"],
+    "zhang2026allstar": ["n19", "n86", "n87"],
+    "chang2025selfreliance": ["n106", "n167"],
+    "subin2025airbnb": ["n73", "n92"],
+    "anthropic2026distillation": ["n80", "n81"],
+}
+
+
 def test_flagship_references_are_data_and_all_cited():
-    refs = json.loads((FLAGSHIP / "references.json").read_text())
-    assert len(refs) >= 24
     resolved = resolve(load(FLAGSHIP))
     assert not [w for w in resolved.warnings if "reference" in str(w) and "never cited" in str(w)]
+    refs = list(resolved.report.references.items.values())
+    assert len(json.loads((FLAGSHIP / "references.json").read_text())) >= 35
     cited = {}
     for nid, note in resolved.report.notes.items():
         for cite in citations.cites_in(note.text.nodes):
             for key in cite.keys:
                 cited.setdefault(key, []).append(nid)
-    assert sorted(cited["saibochanxin2026allstar"]) == ["n30", "n31"]
-    assert all(len(v) >= 2 for v in cited.values())  # every converted source is cited two or more times
-    assert sum(len(v) for v in cited.values()) >= 55
+    for key, nids in MERGED.items():
+        assert sorted(cited[key], key=lambda n: int(n[1:])) == nids, key
+    # duplicates merged: no two references share a URL, or a title in the same container
+    for same in (lambda r: r.get("URL"), lambda r: r.get("title") and (r["title"], r.get("container-title"))):
+        values = [same(r) for r in refs if same(r)]
+        assert len(values) == len(set(values)), [v for v in values if values.count(v) > 1]
+    assert sum(len(v) for v in cited.values()) >= 89
     for r in refs:  # the Chinese titles carry their language and an English translation as printed
         if re.search(r"[\u4e00-\u9fff]", r["title"]):
-            assert r["language"].startswith("zh") and (r.get("translated-title") or r["id"] == "")
+            assert r["language"].startswith("zh"), r["id"]
 
 
 def test_flagship_converted_notes_print_exactly_as_the_transcript():
-    from test_flagship import norm
+    """Each converted note prints its transcript note, with the corrections of corrections*.yaml applied
+    (and each correction's `printed` text is in the transcript note, its `now` text in the printed note)."""
+    from test_flagship import corrected_notes, corrections, norm
 
-    printed = _transcript_notes()
+    _transcript_notes()
     resolved = resolve(load(FLAGSHIP))
     notes = typeset(localize(resolved)).report.notes
+    printed, _ = corrected_notes(resolved.note_number)
     converted = [nid for nid, n in resolved.report.notes.items() if any(True for _ in citations.cites_in(n.text.nodes))]
-    assert len(converted) >= 55
+    assert len(converted) >= 89
     for nid in converted:
         number = resolved.note_number(nid)
         assert norm(plain_text(notes[nid].text.nodes)) == norm(printed[number]), nid
-    # the exact characters too, quotes aside, for the transcript the issue names
+    for nid, entries in corrections().items():
+        assert nid in converted, f"{nid} has corrections but cites no reference"
+        for _, now in entries:
+            assert norm(now) in norm(plain_text(notes[nid].text.nodes)), (nid, now)
+    # the exact characters too, quotes aside, for the transcript the issue names (林俊旸, the short form)
     n30 = plain_text(notes["n30"].text.nodes).replace("“", '"').replace("”", '"')
     assert n30 == printed[30]
+    assert n30.startswith('Saibochanxin 赛博禅心, "独家实录 | 唐杰、杨植麟、林俊旸、姚顺雨 ...All Star 对话上，大家聊了啥？ [')
 
 
 def test_flagship_chinese_edition_prints_chinese_sources_in_the_chinese_form():
     notes = _notes(FLAGSHIP, "zh-Hant")
-    n30 = notes["n30"].text.nodes
-    assert plain_text(n30) == "赛博禅心，〈独家实录 | 唐杰、杨植麟、林俊阳、姚顺雨 ...All Star 对话上，大家聊了啥？〉，2026年1月10日。"
-    assert ("zh-Hans", "独家实录 | 唐杰、杨植麟、林俊阳、姚顺雨 ...All Star 对话上，大家聊了啥？") in _spans(n30)
+    n15, n30 = notes["n15"].text.nodes, notes["n30"].text.nodes
+    title = "独家实录 | 唐杰、杨植麟、林俊旸、姚顺雨 ...All Star 对话上，大家聊了啥？"
+    assert plain_text(n15) == f"赛博禅心，〈{title}〉，《WeChat Public Account》，2026年1月10日，https://mp.weixin.qq.com/s/bfTbsnluyr_k-w3XlejOg。"
+    assert plain_text(n30) == f"赛博禅心，〈{title}〉。"  # cited again: the short form
+    assert ("zh-Hans", title) in _spans(n30)
     assert plain_text(notes["n4"].text.nodes) == "Baptista, “China’s ByteDance Releases Doubao 2.0 AI Model for ‘Agent Era.’”"
+
+
+# ---- "others": true (further authors, not listed) ----
+
+def _render(items: dict, key: str, lang: str = "en", form: str = "full") -> str:
+    library = citations.Library(items, {k: None for k in items}, {})
+    return plain_text(citations.render(Cite([key], [""]), library, lang, (form,), None)[0])
+
+
+def test_others_prints_the_localized_et_al_in_the_full_and_the_short_form():
+    one = {"id": "one", "type": "article-magazine", "author": [{"family": "Zhang", "given": "Irene"}], "others": True,
+           "title": "The Conversation", "container-title": "ChinaTalk", "issued": {"date-parts": [[2026, 1, 14]]}, "language": "en"}
+    two = dict(one, id="two", author=[{"family": "Zhang", "given": "Irene"}, {"family": "Lin", "given": "Ada"}])
+    four = dict(one, id="four", author=[{"family": x, "given": "A"} for x in ("B", "C", "D")])  # 3 + others: 4 or more
+    chinese = {"id": "zh", "type": "article-newspaper", "title": "中美", "translated-title": "China and the US",
+               "author": [{"family": "Chen", "given": "Guoxiang", "original": "陈国祥"}], "others": True,
+               "container-title": "Caixin", "issued": {"date-parts": [[2025, 12, 30]]}, "language": "zh-Hans"}
+    items = {i["id"]: i for i in (one, two, four, chinese)}
+    assert _render(items, "one") == "Irene Zhang et al., “The Conversation,” ChinaTalk, January 14, 2026"
+    assert _render(items, "one", form="short") == "Zhang et al., “The Conversation”"
+    assert _render(items, "two").startswith("Irene Zhang, Ada Lin, et al., “The Conversation,”")
+    assert _render(items, "two", form="short").startswith("Zhang, Lin, et al., ")
+    assert _render(items, "four", form="short").startswith("B et al., ")  # the style's own et-al rule
+    assert _render(items, "zh") == "Chen Guoxiang 陈国祥 et al., “中美 [China and the US],” Caixin, December 30, 2025"
+    assert _render(items, "zh", "zh-Hant") == "陈国祥等，〈中美〉，《Caixin》，2025年12月30日"
+    assert _render(items, "zh", "zh-Hant", "short") == "陈国祥等，〈中美〉"
+    assert _render(items, "one", "zh-Hant", "short") == "Zhang et al., “The Conversation”"  # an English source stays English
+    without = dict(one, id="plain", others=False)
+    assert _render({"plain": without}, "plain", form="short") == "Zhang, “The Conversation”"
+
+
+def test_bibtex_and_others_is_others_true_and_a_bad_others_is_an_error(tmp_path):
+    from reportkit.errors import Collector
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@online{chan2025,\n  author = {Chan, Kyle and others},\n  title = {Full Stack},\n"
+                   "  url = {https://example.org/fs},\n  date = {2025},\n}\n")
+    c = Collector()
+    library = citations.read([(bib, "refs.bib")], c)
+    assert library.items["chan2025"]["author"] == [{"family": "Chan", "given": "Kyle"}] and library.items["chan2025"]["others"] is True
+    assert _render(library.items, "chan2025", form="short") == "Chan et al., “Full Stack”"
+    library.items["chan2025"]["others"] = "yes"
+    c = Collector()
+    citations.check(library, [], c)
+    assert any('"others" is true' in str(d) and "refs.bib:1" in str(d) for d in c.errors), c.items
+
+
+def test_flagship_et_al_sources_print_as_printed():
+    notes = _notes(FLAGSHIP)
+    assert plain_text(notes["n37"].text.nodes).startswith("Kyle Chan et al., Full Stack: China’s Evolving Industrial Policy")
+    assert plain_text(notes["n163"].text.nodes) == "Beraja et al., “Government Venture Capital and AI Development in China.”"
+    assert plain_text(notes["n86"].text.nodes) == "Zhang et al., “The All-Star Chinese AI Conversation of 2026.”"
+    assert plain_text(notes["n167"].text.nodes) == "Chang et al., “China’s Drive toward Self-Reliance in Artificial Intelligence.”"
+
+
+# ---- the CSL processor's output kept in the cache ----
+
+def test_kept_citations_equal_fresh_ones_and_a_style_edit_is_seen(tmp_path, monkeypatch):
+    """A differential test: the flagship's notes in both languages formatted with an empty cache, then
+    from the filled cache, equal the notes formatted with no cache at all; editing the style file (same
+    name) changes what the next build prints."""
+    import shutil
+
+    from reportkit import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    runs = []
+    for on in (False, True, True):
+        cache.set_enabled(on)
+        try:
+            runs.append({lang: {k: n.text.nodes for k, n in _notes(FLAGSHIP, lang).items()} for lang in (None, "zh-Hant")})
+        finally:
+            cache.set_enabled(None)
+    assert runs[0] == runs[1] == runs[2]
+    assert list((tmp_path / "cache").rglob("*")), "nothing was kept"
+
+    folder = tmp_path / "proj" / "content" / "example"
+    shutil.copytree(EXAMPLE, folder)
+    style = (citations.STYLE_DIR / "chicago-fullnote.csl").read_text(encoding="utf-8")
+    (folder / "house.csl").write_text(style, encoding="utf-8")
+    text = (folder / "report.yaml").read_text(encoding="utf-8")
+    (folder / "report.yaml").write_text(re.sub(r"style: chicago-fullnote", "style: house", text), encoding="utf-8")
+    before = [plain_text(n.text.nodes) for n in _notes(folder).values()]
+    edited = style.replace("<citation et-al-min=\"4\" et-al-use-first=\"1\">\n    <layout>",
+                           "<citation et-al-min=\"4\" et-al-use-first=\"1\">\n    <layout prefix=\"Edited: \">")
+    assert edited != style
+    (folder / "house.csl").write_text(edited, encoding="utf-8")
+    after = [plain_text(n.text.nodes) for n in _notes(folder).values()]
+    assert before != after and any("Edited: " in a for a in after) and not any("Edited: " in b for b in before)
+
+
+def test_no_span_repeats_the_language_around_it():
+    """An English citation inside an English note that the zh-Hant edition prints as written is not
+    wrapped twice (<span lang="en"><span lang="en">): presentation.plain_spans."""
+    def nested(nodes, lang):
+        for n in nodes:
+            if isinstance(n, Span):
+                yield n.lang == lang
+                yield from nested(n.children, n.lang)
+            elif getattr(n, "children", None):
+                yield from nested(n.children, lang)
+
+    for lang in (None, "zh-Hant"):
+        notes = _notes(FLAGSHIP, lang)
+        found = [nid for nid, n in notes.items() if any(nested(n.text.nodes, lang or "en"))]
+        assert found == []

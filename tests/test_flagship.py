@@ -46,6 +46,34 @@ def source_parts():
     return body, notes
 
 
+def corrections() -> dict:
+    """note id -> [(printed, now)] from every content/four-ounces/corrections*.yaml: where a converted note
+    now prints differently from the transcript (a merged source's resolved spelling, the style's form)."""
+    import yaml
+
+    out: dict = {}
+    for path in sorted(FLAGSHIP.glob("corrections*.yaml")):
+        for nid, entries in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            out.setdefault(nid, []).extend((e["printed"], e["now"]) for e in entries)
+    return out
+
+
+def corrected_notes(note_number) -> tuple[dict, dict]:
+    """The transcript's notes (number -> text) with the corrections applied, and number -> [now, …] to
+    look for in the printed note. Fails if a correction's `printed` text is not in its transcript note."""
+    printed_notes = source_parts()[1]
+    notes = dict(printed_notes)
+    expected: dict = {}
+    for nid, entries in corrections().items():
+        number = note_number(nid)
+        for printed, now in entries:
+            assert printed in printed_notes[number] and printed in notes[number], \
+                f"correction of {nid}: {printed!r} is not in transcript note {number}"
+            notes[number] = notes[number].replace(printed, now, 1)
+            expected.setdefault(number, []).append(now)
+    return notes, expected
+
+
 def body_paragraphs():
     """Long prose lines of the source body (paragraphs; page breaks split some into two pieces)."""
     body, _ = source_parts()
@@ -129,7 +157,10 @@ def test_every_body_paragraph_in_html_and_pdf(editions):
 
 
 def test_notes_in_order_with_full_text(editions):
-    _, notes = source_parts()
+    from reportkit.load import load
+    from reportkit.resolve import resolve
+
+    notes, _ = corrected_notes(resolve(load(FLAGSHIP)).note_number)  # the transcript, corrected
     hay = norm(html_text(editions["html"]))
     pos = -1
     for n in range(1, 183):

@@ -172,6 +172,12 @@ class Imprint(_Section):
     licence: Optional[_Text] = None  # the licence the publisher's reports are issued under
 
 
+class BrandCitations(_Section):
+    """Defaults for the reports of this brand that a report's own `citations:` overrides."""
+
+    bibliography: Optional[Annotated[bool, BeforeValidator(_typed), Field(strict=True)]] = None  # a references list at the end
+
+
 class BrandFile(_Section):
     """brand.yaml as written (before the logo is looked up in the brand folder)."""
 
@@ -186,6 +192,7 @@ class BrandFile(_Section):
     cover: Literal["band", "plain"] = "band"
     cover_art: Optional[Annotated[str, Field(strict=True)]] = Field(None, alias="cover-art")
     imprint: Imprint = Imprint()
+    citations: BrandCitations = BrandCitations()
 
 
 _FAMILY_TEXT = "a font family name (letters, digits, spaces)"
@@ -212,6 +219,8 @@ _EXPECT = {
     ("cover-art",): "the name of an SVG file inside the brand folder",
     ("imprint",): "a mapping of address, website and licence",
     ("imprint", "*"): "text",
+    ("citations",): "a mapping with bibliography",
+    ("citations", "bibliography"): "true or false",
 }
 _CHOICES = {("page", "size"): tuple(PAPERS), ("notes",): NOTES, ("running-header",): RUNNING_HEADERS, ("cover",): COVERS}
 
@@ -343,6 +352,7 @@ class Brand:
     base: Path | None = None  # the styles/base folder templates not overridden here come from
     cover_art: Path | None = None  # artwork printed on the front cover (an SVG file in the brand folder)
     imprint: dict | None = None  # address, website, licence (each may be None): inside and back covers
+    bibliography: bool | None = None  # `citations: {bibliography: …}`: None leaves it to the report (default off)
 
     def families(self) -> list[str]:
         f = self.fonts
@@ -417,7 +427,8 @@ def load_brand(name: str, search: Sequence[Path] | Path | None = None) -> Brand:
     margin = {"top": float(m.top), "bottom": float(m.bottom), "inside": float(m.inside), "outside": float(m.outside)}
     return Brand(spec.name or name, folder, colors, fonts, typ, spec.page.size, margin, logo,
                  spec.notes, spec.running_header, spec.cover, base_folder(paths), cover_art,
-                 {"address": spec.imprint.address, "website": spec.imprint.website, "licence": spec.imprint.licence})
+                 {"address": spec.imprint.address, "website": spec.imprint.website, "licence": spec.imprint.licence},
+                 spec.citations.bibliography)
 
 
 __all__ = ["Brand", "BrandFile", "COLOR_KEYS", "PAPERS", "base_folder", "brand_names", "builtin_styles",

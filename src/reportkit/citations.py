@@ -4,13 +4,17 @@ report.yaml), their checks, and their rendering through a CSL processor (citepro
 - Reading: CSL-JSON with the json module (each entry's line found by scanning the file for its `"id"`),
   BibTeX/BibLaTeX with bibtexparser, converted to CSL-JSON items. reportkit's additions to CSL-JSON
   (all optional): `translated-title`, `translated-title-short`, and on a name `original` (the name in its
-  own script, e.g. "陈国祥") with `original-lang`. `language` (BCP 47) is the language of the title.
+  own script, e.g. "陈国祥") with `original-lang`, and `others: true` (further authors exist, not listed;
+  BibTeX's `and others`), printed as the localized "et al." / 「等」 after the names. `language` (BCP 47)
+  is the language of the title.
 - Checking (called by resolve): unknown keys and bad locators at the citing note, unused references and
   entries missing what their type requires at the entry's file:line.
 - Rendering (called by presentation.typeset): each cited item is formatted by citeproc-py with the CSL
   style of the report and edition (`citations:` in report.yaml; the shipped styles are in csl/), as
   HTML, which is read back into Text / Emph / Link / Span nodes. Titles are marked before formatting so
   that they come back as spans of their language; URLs come back as links.
+- Bibliography (`citations: {bibliography: true}`, called by presentation.typeset): every cited reference
+  through its style's <bibliography> layout, read back the same way.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import json
 import re
 from pathlib import Path
 
-from .errors import Collector, Loc, did_you_mean
+from .errors import Collector, Diagnostic, Loc, ReportError, did_you_mean
 from .model import Cite, Emph, Link, Span, Strong, Text
 
 STYLE_DIR = Path(__file__).parent / "csl"
@@ -56,7 +60,7 @@ CSL_VARIABLES = {
     "section", "medium", "number", "note", "author", "editor", "translator", "event", "event-place", "abstract",
     "language", "source", "archive", "version", "status", "dimensions", "number-of-pages",
 }
-EXTENSIONS = {"translated-title", "translated-title-short"}
+EXTENSIONS = {"translated-title", "translated-title-short", "others"}
 # "p. 5" -> ("page", "5"); a locator without a label is a page
 LOCATOR_LABELS = {"p.": "page", "pp.": "page", "chap.": "chapter", "sec.": "section", "para.": "paragraph",
                   "fig.": "figure", "n.": "note", "nn.": "note", "vol.": "volume", "l.": "line", "ll.": "line",
@@ -64,6 +68,7 @@ LOCATOR_LABELS = {"p.": "page", "pp.": "page", "chap.": "chapter", "sec.": "sect
 # markers put around titles and URLs before formatting, read back as spans and links
 _T0, _T1, _U0, _U1 = "\ue000", "\ue001", "\ue002", "\ue003"
 _N0, _NL, _N1 = "\ue004", "\ue006", "\ue005"  # an original-script name: _N0 lang _NL name _N1
+_ETAL = "\ue007"  # a last author standing for "others": the style joins it like a name, _et_al() localizes it
 
 
 class Library:
@@ -224,6 +229,9 @@ def _bib_to_csl(e: dict) -> dict:
     for role in ("author", "editor", "translator"):
         if e.get(role):
             item[role] = _bib_names(e[role])
+    if item.get("author") and item["author"][-1] == {"literal": "others"}:  # "A and others"
+        item["author"].pop()
+        item["others"] = True
     lang = _unbrace(e.get("langid") or e.get("language") or "")
     if lang:
         item["language"] = _BIB_LANGS.get(lang.lower(), lang)
@@ -274,20 +282,35 @@ def check(library: Library | None, cites: list, c: Collector) -> None:
             c.error(loc, f'reference "{key}" ({kind}) lacks {", ".join(lacking)}, which a {kind} needs; add it from the source')
         if item.get("translated-title") and not item.get("language"):
             c.error(loc, f'reference "{key}" has a translated title but no "language" for its title; add e.g. "language": "zh-Hans"')
+        if "others" in item and (not isinstance(item["others"], bool) or not item.get("author")):
+            c.error(loc, f'reference "{key}": "others" is true (further authors, not listed) after an "author" list; '
+                         f'write "others": true next to the listed authors, or remove it')
         if key not in used:
             c.warning(loc, f'reference "{key}" is never cited; cite it with [cite: {key}] or delete it')
 
 
 # ---- rendering ----
 
+def find_style(name: str, folder: Path | None) -> Path | None:
+    """The CSL file a style name in `citations:` stands for: the report folder's own `name` or `name.csl`
+    first (a report may replace a shipped style), then the shipped `csl/name.csl`; None if neither exists."""
+    own = name if name.endswith(".csl") else f"{name}.csl"
+    candidates = ([folder / own] if folder is not None else []) + ([] if name.endswith(".csl") else [STYLE_DIR / own])
+    return next((p for p in candidates if p.is_file()), None)
+
+
 def _style_path(name: str, folder: Path | None) -> Path:
-    if name.endswith(".csl") and folder is not None:
-        return folder / name
-    return STYLE_DIR / f"{name}.csl"
+    return find_style(name, folder) or STYLE_DIR / f"{name}.csl"
+
+
+def _style(path: str, locale: str):
+    from .cache import stat_key
+
+    return _parsed_style(*stat_key(path), locale)  # an edited style file is read again (preview runs long)
 
 
 @functools.lru_cache(maxsize=16)
-def _style(path: str, locale: str):
+def _parsed_style(path: str, _size: int, _mtime: int, locale: str):
     from citeproc import CitationStylesStyle
 
     return CitationStylesStyle(path, locale=locale, validate=False)
@@ -313,6 +336,8 @@ def _csl_item(item: dict, chinese: bool, english_edition: bool) -> dict:
     for role in ("author", "editor", "translator"):
         if role in out:
             out[role] = [_name(n, chinese, str(item.get("language") or "")) for n in out[role]]
+    if item.get("others") is True and out.get("author"):
+        out["author"] = out["author"] + [{"literal": _ETAL}]
     for field, tfield in (("title", "translated-title"), ("title-short", "translated-title-short")):
         base = item.get(field) or (item.get("title") if field == "title-short" else None)
         if not base:
@@ -327,6 +352,44 @@ def _csl_item(item: dict, chinese: bool, english_edition: bool) -> dict:
     return out
 
 
+def _kept(fn):
+    """The CSL processor's output kept in the user cache. It is a pure function of the item, the style
+    file, the locale and the form, and citeproc-py takes a few milliseconds a citation: the flagship's
+    200 citations in two editions were the largest part of an edited build and of `check`."""
+
+    @functools.wraps(fn)
+    def kept(item: dict, style: str, *args):
+        from . import cache
+
+        if not cache.enabled():
+            return fn(item, style, *args)
+        key = cache.digest(fn.__name__, _processor(), _style_digest(*cache.stat_key(style)),
+                           json.dumps([item, args], sort_keys=True, ensure_ascii=False))
+        hit = cache.get("csl", key)
+        if hit is not None:
+            return hit.decode("utf-8")
+        text = fn(item, style, *args)
+        cache.put("csl", key, text.encode("utf-8"))
+        return text
+
+    return kept
+
+
+@functools.lru_cache(maxsize=None)
+def _processor() -> str:
+    from .cache import _version
+
+    return f"citeproc-py {_version('citeproc-py')}"
+
+
+@functools.lru_cache(maxsize=64)
+def _style_digest(path: str, _size: int, _mtime: int) -> str:
+    from .cache import file_sha256
+
+    return file_sha256(Path(path))
+
+
+@_kept
 def _format(item: dict, style: str, locale: str, short: bool, locator: tuple | None) -> str:
     """One item as citeproc-py's HTML: the full note, or the short form (CSL position "subsequent")."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, Locator, formatter
@@ -357,6 +420,7 @@ def _quotes_take_punctuation(text: str) -> str:
 
 def _nodes(markup: str, title_lang: str, context_lang: str) -> list:
     """citeproc-py's HTML (<i>, <b>, entities) and our title / URL markers -> inline nodes."""
+    markup = _et_al(markup, context_lang.startswith("zh"))
     root: list = []
     stack: list = [("root", root)]
     for token in re.split(r"(</?i>|</?b>|</?span[^>]*>|\ue004[^\ue006]*\ue006|[\ue000-\ue003\ue005])", markup):
@@ -398,6 +462,14 @@ def _nodes(markup: str, title_lang: str, context_lang: str) -> list:
     return root
 
 
+def _et_al(markup: str, chinese: bool) -> str:
+    """The "others" placeholder and the "and" / list comma the style put before it -> "A et al.", "A, B, et al.",
+    「甲等」. A style that shortened the list itself (et-al-min) has dropped the placeholder already."""
+    if chinese:
+        return re.sub(r"\s*[、，,]?\s*(?:和|及|與|与)?\s*\ue007", "等", markup)
+    return re.sub(r"(,?)\s*(?:\band\b|&amp;|&)?\s*\ue007", lambda m: m.group(1) + " et al.", markup)
+
+
 def _differs(lang: str, context: str) -> bool:
     """A title needs its own span: another language, or another script of Chinese."""
     if lang.startswith("zh") or context.startswith("zh"):
@@ -435,6 +507,60 @@ def render(cite: Cite, library: Library, edition_lang: str, forms: tuple, folder
         prev_chinese = chinese
         out.extend(nodes)
     return out, taken
+
+
+@_kept
+def _format_entry(item: dict, style: str, locale: str) -> str:
+    """One item as citeproc-py's HTML, through the style's <bibliography> layout."""
+    import warnings
+
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    csl = _style(style, locale)
+    if not csl.has_bibliography():
+        raise ReportError([Diagnostic(Loc(style), "this citation style has no <bibliography> layout; add one, "
+                                                  "or turn the bibliography off (citations: {bibliography: false})")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bib = CitationStylesBibliography(csl, CiteProcJSON([item]), formatter.html)
+        bib.register(Citation([CitationItem(item["id"].lower())]))
+        return str(bib.bibliography()[0])
+
+
+def cited_keys(report, notes_order, library: Library) -> list:
+    """The references the report cites (in the notes it prints), in order of first citation."""
+    out: list = []
+    for nid in notes_order:
+        note = report.notes.get(nid)
+        for cite in cites_in(note.text.nodes) if note is not None else ():
+            out += [k for k in cite.keys if k in library.items and k not in out]
+    return out
+
+
+def bibliography(library: Library, keys, edition_lang: str, folder: Path | None) -> list[tuple[str, list]]:
+    """(key, inline nodes) of each reference in `keys`, formatted by its style's <bibliography> layout (the
+    style the notes use for it in this edition) and sorted by the entry's text (author, else title). In a
+    Chinese edition the entries in the Chinese form come first, then the others (中文在前，西文在後)."""
+    from .model import plain_text
+
+    chinese_edition = edition_lang.startswith("zh")
+    entries = []
+    for key in keys:
+        item = library.items[key]
+        style, locale = library.style_for(edition_lang, item)
+        chinese = locale.startswith("zh")
+        text = _format_entry(_csl_item(item, chinese, not chinese_edition), str(_style_path(style, folder)), locale)
+        if not chinese:  # "et al." takes the period that closes the authors
+            text = _quotes_take_punctuation(text.replace(_ETAL + ".", _ETAL))
+        context = edition_lang if chinese else "en"
+        nodes = _nodes(text, str(item.get("language") or ""), context)
+        if chinese_edition:
+            nodes = [Span(context, nodes)]
+        order = " ".join(re.findall(r"\w+", plain_text(nodes).casefold()))  # word by word; quotes and commas do not count
+        entries.append((not chinese, order, key, nodes))
+    entries.sort(key=lambda e: e[:3])
+    return [(key, nodes) for _chinese, _order, key, nodes in entries]
 
 
 def expand(nodes, library: Library, edition_lang: str, forms_of, folder: Path | None) -> tuple:

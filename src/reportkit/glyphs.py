@@ -86,19 +86,50 @@ def check_glyphs(resolved, brand_name: str, editions=None) -> list[Diagnostic]:
     from .brand import load_brand
 
     brand = load_brand(brand_name)
-    return check_cover(resolved, brand.name, covered(tuple(brand.families())), editions)
+    return check_cover(resolved, brand.name, covered(tuple(brand.families())), editions, brand)
 
 
-def check_cover(resolved, brand_name: str, cover: frozenset, editions=None) -> list[Diagnostic]:
-    """check_glyphs with the coverage given: every text of the source report (or of each edition's
-    report), in document order."""
+def check_cover(resolved, brand_name: str, cover: frozenset, editions=None, brand=None) -> list[Diagnostic]:
+    """check_glyphs with the coverage given: every text of the source report, or of each edition as the
+    writers print it (presentation.typeset: citations and the bibliography expanded), in document order.
+    A character that came from a reference is reported at the reference's entry (file:line)."""
     out: list[Diagnostic] = []
-    reports = [ed.report for ed in editions] if editions else [resolved.report]
-    for report in reports:
-        for rich, _owner in iter_rich(report):
+    seen: set = set()
+    if editions:
+        from .presentation import bibliography_on, typeset
+
+        pairs = [(typeset(ed, bibliography_on(ed.report, brand)).report, ed.report) for ed in editions]
+    else:
+        pairs = [(resolved.report, resolved.report)]
+    for report, source in pairs:
+        for rich, owner in iter_rich(report):
             gaps = missing_in(rich.plain(), cover)
-            if gaps:
-                out.append(Diagnostic(rich.loc, f"no font of brand '{brand_name}' has a glyph for "
-                                                f"{', '.join(f'U+{ord(c):04X} {c!r}' for c in gaps)}; "
-                                                "replace the character or add a font to the brand"))
+            for loc, chars in _origins(rich, owner, gaps, source).items():
+                d = Diagnostic(loc, f"no font of brand '{brand_name}' has a glyph for "
+                                    f"{', '.join(f'U+{ord(c):04X} {c!r}' for c in chars)}; "
+                                    "replace the character or add a font to the brand")
+                if (d.loc, d.message) not in seen:  # a source text printed by two editions is one finding
+                    seen.add((d.loc, d.message))
+                    out.append(d)
+    return out
+
+
+def _origins(rich, owner, gaps, source) -> dict:
+    """loc -> the missing characters to report there: a note's own text at the note, a character its
+    citations brought in at the reference entry that holds it (a bibliography entry is already there)."""
+    import json
+
+    from .model import Note
+
+    out: dict = {}
+    library = getattr(source, "references", None)
+    original = source.notes.get(owner.id) if isinstance(owner, Note) and library is not None else None
+    for ch in gaps:
+        loc = rich.loc
+        if original is not None and ch not in original.text.plain():
+            from .citations import cites_in
+
+            keys = [k for cite in cites_in(original.text.nodes) for k in cite.keys if k in library.items]
+            loc = next((library.locs[k] for k in keys if ch in json.dumps(library.items[k], ensure_ascii=False)), loc)
+        out.setdefault(loc, []).append(ch)
     return out

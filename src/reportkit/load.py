@@ -20,7 +20,7 @@ BLOCK_KINDS = ("p", "section", "epigraph", "quote", "pullquote", "sidebar", "lis
 REPORT_KEYS = {"id", "lang", "title", "subtitle", "date", "organization", "organization_short", "notes",
                "notes_title", "authors", "about", "disclaimer", "copyright", "acknowledgments", "chapters",
                "translate_notes", "smart_quotes", "series", "report_number", "url", "references", "citations"}
-CITATION_KEYS = {"style", "subsequent", "zh", "zh-Hant", "zh-Hans", "zh-TW"}
+CITATION_KEYS = {"style", "subsequent", "bibliography", "zh", "zh-Hant", "zh-Hans", "zh-TW"}
 CHAPTER_KEYS = {"id", "title", "numbered", "section_numbers", "blocks", "notes"}
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
 
@@ -193,12 +193,14 @@ class Loader:
                 self.check_keys(om, CITATION_KEYS, '"citations"')
                 for key in om:
                     options[key] = str(plain(om[key]))
+                if "bibliography" in om:  # a references list at the end of every edition
+                    options["bibliography"] = self.flag(om, "bibliography", False)
                 sub = options.get("subsequent")
                 if sub is not None and sub not in ("full", "short"):
                     self.c.error(loc_of(om["subsequent"], om.loc), f'"subsequent" is full or short, not "{sub}"')
                 for key in ("style", "zh", "zh-Hant", "zh-Hans", "zh-TW"):
                     name = options.get(key)
-                    if name and not (citations.STYLE_DIR / f"{name}.csl").is_file() and not (name.endswith(".csl") and (self.folder / name).is_file()):
+                    if name and citations.find_style(name, self.folder) is None:
                         shipped = sorted(p.stem for p in citations.STYLE_DIR.glob("*.csl"))
                         self.c.error(loc_of(om[key], om.loc), f'citation style "{name}" not found{did_you_mean(name, shipped)}; '
                                                                f"use {', '.join(shipped)} or a .csl file in the report folder")

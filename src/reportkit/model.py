@@ -328,6 +328,15 @@ class Meta:
 
 
 @node
+class Bibliography:
+    """The references list that closes an edition (`citations: {bibliography: true}`, or the brand's
+    default): made by presentation.typeset, never loaded. Not a block: the writers print it after the notes."""
+
+    title: Rich  # "Bibliography" / 「參考文獻」, from presentation
+    entries: list  # of Rich: one per cited reference, in order, each located at its reference entry
+
+
+@node
 class Report:
     """A whole report: metadata, chapters (level-1 sections) and notes by id."""
 
@@ -339,6 +348,7 @@ class Report:
     files: tuple = ()  # every file read, for caching and i18n
     section_numbers: Mapping = field(default_factory=dict)  # chapter id -> "chapter" | "plain"
     references: object = None  # citations.Library (the report's `references:` files), or None
+    bibliography: Bibliography | None = None  # only in a typeset edition whose bibliography is on
 
 
 def plain_text(nodes) -> str:

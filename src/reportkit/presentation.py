@@ -73,6 +73,26 @@ def notes_title(e):
     return e.report.meta.notes_title or e._("Notes")
 
 
+# ---- the bibliography (citations: {bibliography: true}) ----
+
+BIBLIOGRAPHY_ANCHOR = "bibliography"
+
+
+def bibliography_on(report, brand=None) -> bool:
+    """Whether an edition ends with a bibliography: the report's `citations: {bibliography: …}`, else the
+    brand's, else off."""
+    library = report.references
+    said = library.options.get("bibliography") if library is not None else None
+    if said is not None:
+        return bool(said)
+    return bool(getattr(brand, "bibliography", None))
+
+
+def bibliography_title(e) -> str:
+    """"Bibliography" / 「參考文獻」 (reportkit's own catalog)."""
+    return e._("Bibliography")
+
+
 # ---- anchors: the same ids in both writers ----
 
 def note_anchor(number, style: str = "endnotes") -> str:
@@ -192,13 +212,14 @@ def cite_nodes(edition, cite, forms=None) -> tuple:
     return tuple(_merge(nodes))
 
 
-def expand_citations(edition):
+def expand_citations(edition, bibliography: bool = False):
     """The edition with every citation [cite: …] replaced by its text, formatted by the CSL processor
     (citations.py) in the style of the report and the edition's language; first and later citations of a
-    reference are told apart in note order, the same in every edition."""
+    reference are told apart in note order, the same in every edition. With `bibliography`, the report
+    also gets its references list (model.Bibliography) from the styles' <bibliography> layouts."""
     from . import citations
     from .inline import _merge
-    from .model import Note
+    from .model import Bibliography, Note, plain_text
     from .walk import transform
 
     library = edition.report.references
@@ -215,7 +236,16 @@ def expand_citations(edition):
                                  edition.report.folder)
         return dataclasses.replace(rich, nodes=tuple(_deep_merge(nodes, _merge)))
 
-    return dataclasses.replace(edition, report=transform(edition.report, rich=fix))
+    report = transform(edition.report, rich=fix)
+    keys = citations.cited_keys(edition.report, edition.resolved.notes_order, library) if bibliography else []
+    if keys:
+        entries = []
+        for key, nodes in citations.bibliography(library, keys, lang, edition.report.folder):
+            nodes = tuple(_deep_merge(nodes, _merge))
+            entries.append(Rich(plain_text(nodes), nodes, library.locs[key]))  # a glyph problem points at the entry
+        title = bibliography_title(edition)
+        report = dataclasses.replace(report, bibliography=Bibliography(Rich(title, (Text(title),), report.meta.loc), entries))
+    return dataclasses.replace(edition, report=report)
 
 
 def _deep_merge(nodes, merge):
@@ -227,27 +257,46 @@ def _deep_merge(nodes, merge):
     return merge(out)
 
 
-def typeset(edition):
-    """The edition as the writers print it: citations expanded into text (expand_citations), every run of
-    text tagged with its language, and straight quotes made typographic unless the report says
-    `smart_quotes: false`."""
+def plain_spans(nodes, lang: str) -> tuple:
+    """A language span inside text of the same language says nothing: its children take its place (a
+    citation in English inside an English note that a zh-Hant edition prints as written)."""
+    out: list = []
+    for n in nodes:
+        if isinstance(n, Span):
+            kids = plain_spans(n.children, n.lang)
+            if n.lang == lang:
+                out.extend(kids)
+                continue
+            n = n if kids == tuple(n.children) else dataclasses.replace(n, children=kids)
+        elif getattr(n, "children", None) is not None and not isinstance(n, (str, bytes)):
+            kids = plain_spans(n.children, lang)
+            n = n if kids == tuple(n.children) else dataclasses.replace(n, children=kids)
+        out.append(n)
+    return tuple(out)
+
+
+def typeset(edition, bibliography: bool = False):
+    """The edition as the writers print it: citations expanded into text (expand_citations), with the
+    bibliography when `bibliography` (see bibliography_on), every run of text tagged with its language,
+    and straight quotes made typographic unless the report says `smart_quotes: false`."""
     from .walk import transform
 
-    done = edition.__dict__.get("_typeset")
+    memo = "_typeset_bib" if bibliography else "_typeset"
+    done = edition.__dict__.get(memo)
     if done is not None:  # every writer of one edition prints the same typeset text: made once
         return done
     source = edition
-    edition = expand_citations(edition)
+    edition = expand_citations(edition, bibliography)
     lang = edition.locale.bcp47
     smart = getattr(edition.report.meta, "smart_quotes", True)
 
     def fix(rich: Rich, owner) -> Rich:
-        nodes = tag_languages(rich.nodes, lang)
+        nodes = plain_spans(tag_languages(rich.nodes, lang), lang)
         if smart:
             nodes = typographic_quotes(nodes, lang)
         return rich if nodes == tuple(rich.nodes) else dataclasses.replace(rich, nodes=nodes)
 
     result = dataclasses.replace(edition, report=transform(edition.report, rich=fix))
-    result.__dict__["_typeset"] = result  # typesetting twice changes nothing
-    source.__dict__["_typeset"] = result  # (the edition is frozen; this memo is not one of its fields)
+    result.__dict__[memo] = result  # typesetting twice changes nothing
+    source.__dict__[memo] = result  # (the edition is frozen; this memo is not one of its fields)
     return result

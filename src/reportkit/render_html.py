@@ -370,7 +370,7 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False,
     """Edition -> one HTML page. `paged` adds the CSS Paged Media sheet used by the WeasyPrint engine.
     `pdfs`: (language tag, file name, language name) of the PDFs beside the page; by default the ones
     the running build makes (built_pdfs)."""
-    edition = present.typeset(edition)
+    edition = present.typeset(edition, present.bibliography_on(edition.report, brand))
     env = _environment(str(brand.folder), str(_base_folder(brand)))
     w = HtmlWriter(edition, notes, env)
     w.paged = paged

@@ -285,6 +285,10 @@ class TypstWriter(BlockVisitor, InlineVisitor):
             for note in e.notes():
                 n = str(e.note_number(note.id))
                 self.emit(f"#rk-endnote({tstr(n)}, <{present.noteref_anchor(n)}>, [{self.inl(note.text)}]) <{present.note_anchor(n)}>")
+        if r.bibliography is not None:
+            self.emit(call("rk-bibliography-heading", self.inl(r.bibliography.title)) + f" #label({tstr(present.BIBLIOGRAPHY_ANCHOR)})")
+            for entry in r.bibliography.entries:
+                self.emit(f"#rk-bibliography-entry[{self.inl(entry)}]")
         self.emit(f"#rk-back-cover(logo: {tvalue(logo)})")
         return "\n".join(self.out) + "\n"
 
@@ -313,4 +317,5 @@ def render_typst(edition: Edition, brand: Brand, notes: str) -> str:
     """Edition -> complete Typst source (template included), ready for the typst engine."""
     template = brand.template("report.typ").read_text(encoding="utf-8")
     logo = brand.logo.read_text(encoding="utf-8") if brand.logo else None
-    return TypstWriter(present.typeset(edition), brand, notes).document(template, logo)
+    typeset = present.typeset(edition, present.bibliography_on(edition.report, brand))
+    return TypstWriter(typeset, brand, notes).document(template, logo)
