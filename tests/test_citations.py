@@ -393,3 +393,23 @@ def test_no_span_repeats_the_language_around_it():
         notes = _notes(FLAGSHIP, lang)
         found = [nid for nid, n in notes.items() if any(nested(n.text.nodes, lang or "en"))]
         assert found == []
+
+
+def test_chinese_form_dates_are_cldr_dates_of_their_precision(example_copy):
+    """In the Chinese form a date is written by CLDR's pattern for the edition's locale (Babel), at the
+    precision the reference gives: day, month or year."""
+    import datetime
+
+    from babel.dates import format_skeleton
+
+    refs = example_copy / "references.json"
+    text = refs.read_text(encoding="utf-8")
+    for parts, skeleton in (("[[2025, 11, 3]]", "yMMMd"), ("[[2025, 11]]", "yMMM"), ("[[2025]]", "y")):
+        refs.write_text(text.replace('"issued": {"date-parts": [[2025, 11, 3]]}', f'"issued": {{"date-parts": {parts}}}'),
+                        encoding="utf-8")
+        printed = plain_text(_notes(example_copy, "zh-Hant")["n-table"].text.nodes)
+        y, m, d = (json.loads(parts)[0] + [1, 1])[:3]
+        want = format_skeleton(skeleton, datetime.date(y, m, d), locale="zh_Hant_TW")
+        assert f"》，{want}，" in printed, (want, printed)
+        if skeleton != "yMMMd":
+            assert "3日" not in printed.split("》，")[1].split("，")[0]

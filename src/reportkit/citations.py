@@ -331,8 +331,15 @@ def _name(n: dict, chinese: bool, item_lang: str) -> dict:
     return {k: v for k, v in n.items() if k in ("family", "given", "literal", "suffix", "non-dropping-particle", "dropping-particle")}
 
 
-def _csl_item(item: dict, chinese: bool, english_edition: bool) -> dict:
+def _csl_item(item: dict, chinese: bool, english_edition: bool, dates: str = "") -> dict:
+    """The item as citeproc-py reads it; with `dates` (a Babel locale), its dates written out by CLDR's
+    pattern for that locale (2026年1月10日, 2025年11月, 2025年), which the style prints as they are."""
     out = {k: v for k, v in item.items() if k in CSL_VARIABLES}
+    if dates:
+        for field in ("issued", "accessed"):
+            written = _cldr_date(out.get(field), dates)
+            if written:
+                out[field] = {"literal": written}
     for role in ("author", "editor", "translator"):
         if role in out:
             out[role] = [_name(n, chinese, str(item.get("language") or "")) for n in out[role]]
@@ -350,6 +357,30 @@ def _csl_item(item: dict, chinese: bool, english_edition: bool) -> dict:
     if out.get("URL"):
         out["URL"] = _U0 + out["URL"] + _U1
     return out
+
+
+def _date_locale(edition_lang: str) -> str:
+    from .locales import parse_locale
+
+    return parse_locale(edition_lang).babel
+
+
+def _cldr_date(value, locale: str) -> str:
+    """A CSL-JSON date (date-parts: year, month, day) in CLDR's pattern of that precision, or ""."""
+    import datetime
+
+    from babel.dates import format_skeleton
+
+    parts = (value or {}).get("date-parts") if isinstance(value, dict) else None
+    if not parts or not parts[0] or len(parts) > 1:
+        return ""  # no date, or a range: the style's own date form
+    try:
+        y, m, d = (list(map(int, parts[0])) + [1, 1])[:3]
+        when = datetime.date(y, m, d)
+    except (TypeError, ValueError):
+        return ""
+    skeleton = {1: "y", 2: "yMMM"}.get(len(parts[0]), "yMMMd")
+    return format_skeleton(skeleton, when, locale=locale)
 
 
 def _kept(fn):
@@ -490,7 +521,8 @@ def render(cite: Cite, library: Library, edition_lang: str, forms: tuple, folder
         item = library.items[key]
         style, locale = library.style_for(edition_lang, item)
         chinese = locale.startswith("zh")
-        text = _format(_csl_item(item, chinese, not chinese_edition), str(_style_path(style, folder)), locale,
+        text = _format(_csl_item(item, chinese, not chinese_edition, _date_locale(edition_lang) if chinese else ""),
+                       str(_style_path(style, folder)), locale,
                        forms[i] == "short", parse_locator(locator) if locator else None)
         if not chinese:
             if i == last and after[:1] in (".", ",") and text.endswith("”"):
@@ -550,7 +582,8 @@ def bibliography(library: Library, keys, edition_lang: str, folder: Path | None)
         item = library.items[key]
         style, locale = library.style_for(edition_lang, item)
         chinese = locale.startswith("zh")
-        text = _format_entry(_csl_item(item, chinese, not chinese_edition), str(_style_path(style, folder)), locale)
+        text = _format_entry(_csl_item(item, chinese, not chinese_edition, _date_locale(edition_lang) if chinese else ""),
+                             str(_style_path(style, folder)), locale)
         if not chinese:  # "et al." takes the period that closes the authors
             text = _quotes_take_punctuation(text.replace(_ETAL + ".", _ETAL))
         context = edition_lang if chinese else "en"

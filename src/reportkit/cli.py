@@ -112,16 +112,16 @@ def cmd_check(a) -> int:
     for lang in available_langs(resolved):
         code = parse_locale(lang)
         found([d for d in [interface_words_problem(code.bcp47, code.gettext)] if d is not None])
+    from .glyphs import check_aside
+
+    # the glyph check (every edition typeset) runs in a forked process while this one checks catalogs
+    glyphs = check_aside(resolved, _brand(a)) if a.glyphs and not any(d.level == "error" for d in problems) else None
     for lang in available_langs(resolved)[1:]:
         con.step(f"checking the {lang} catalogs")
         found(check_catalogs(resolved, lang, locales_root(resolved.report.folder)).items)
-    if a.glyphs and not any(d.level == "error" for d in problems):
-        from .build import BuildOptions, make_editions
-        from .glyphs import check_glyphs
+    if glyphs is not None and not any(d.level == "error" for d in problems):
         con.step("checking glyph coverage of every edition")
-        editions = make_editions(resolved, available_langs(resolved), BuildOptions())
-        found(check_glyphs(resolved, _brand(a), editions))
-        del editions
+        found(glyphs())
     if key is not None:
         cache.put("check", key, json.dumps(diagnostics_data(project.recorded(d) for d in problems)).encode())
     return _check_summary(con, problems, a)

@@ -133,3 +133,41 @@ def _origins(rich, owner, gaps, source) -> dict:
             loc = next((library.locs[k] for k in keys if ch in json.dumps(library.items[k], ensure_ascii=False)), loc)
         out.setdefault(loc, []).append(ch)
     return out
+
+
+_ASIDE: tuple = ()  # what the forked glyph check reads (set before it forks): the resolved report, the brand
+
+
+def _check_all():
+    from .build import BuildOptions, available_langs, make_editions
+
+    resolved, brand_name = _ASIDE
+    editions = make_editions(resolved, available_langs(resolved), BuildOptions())
+    return check_glyphs(resolved, brand_name, editions)
+
+
+def check_aside(resolved, brand_name: str):
+    """Start the glyph check of every edition in a forked process (it typesets each edition: a quarter of
+    `check`); returns a function that waits for its findings. Where fork is not safe or not there, the
+    check runs when that function is called."""
+    import multiprocessing
+    import threading
+
+    from . import engine
+
+    global _ASIDE
+    _ASIDE = (resolved, brand_name)
+    if engine.compiled_here or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return _check_all
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(_check_all)
+
+    def wait():
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return wait

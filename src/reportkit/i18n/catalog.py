@@ -438,14 +438,38 @@ def syntax_errors(paths: list[Path]) -> list:
                 out.extend(e.diagnostics)
         return out
     out = []
-    stderr = "".join(subprocess.run(["msgfmt", "-o", "/dev/null", str(p)], capture_output=True, text=True).stderr
-                     for p in paths)  # one file at a time: msgfmt merges several into one catalog
-    for line in stderr.splitlines():
-        m = re.match(r"^(.+?\.po):(\d+):(?:(\d+):)? (.+)$", line)
-        if m and "warning" not in m.group(4):
-            out.append(Diagnostic(Loc(shown_path(m.group(1)), int(m.group(2)), int(m.group(3) or 0)),
-                                  f"invalid PO syntax: {m.group(4)}; fix the entry or restore it from git"))
+    for p in paths:  # one file at a time: msgfmt merges several into one catalog
+        for line, col, message in _msgfmt_errors(p):
+            out.append(Diagnostic(Loc(shown_path(p), line, col),
+                                  f"invalid PO syntax: {message}; fix the entry or restore it from git"))
     return out
+
+
+def _msgfmt_errors(path: Path) -> list:
+    """(line, col, message) of each error GNU msgfmt finds in the file. A pure function of its bytes and
+    the msgfmt installed, kept in the user cache: a build and `check` read every catalog."""
+    import json
+
+    from .. import cache
+
+    exe = shutil.which("msgfmt")
+    data = path.read_bytes()
+    key = cache.digest("msgfmt", *cache.stat_key(exe), data) if cache.enabled() else None
+    kept = cache.get("msgfmt", key) if key else None
+    if kept is not None:
+        return [tuple(x) for x in json.loads(kept)]
+    # msgfmt reads the bytes given, so a file rewritten meanwhile cannot be checked in its other form
+    r = subprocess.run([exe, "-o", "/dev/null", "-"], input=data, capture_output=True)
+    found = []
+    for line in r.stderr.decode("utf-8", "replace").splitlines():
+        m = re.match(r"^(?:.*?):(\d+):(?:(\d+):)? (.+)$", line)
+        if m and "warning" not in m.group(3):
+            found.append((int(m.group(1)), int(m.group(2) or 0), m.group(3)))
+    if r.returncode != 0 and not found:
+        found.append((0, 0, r.stderr.decode("utf-8", "replace").strip() or "msgfmt failed"))
+    if key:
+        cache.put("msgfmt", key, json.dumps(found).encode())
+    return found
 
 
 def load_translations(report_id: str, lang: str, root: Path) -> Translations:

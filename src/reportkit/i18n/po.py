@@ -321,13 +321,23 @@ def dump_unwrapped(po: POFile) -> str:
 
 def canonical(text: str) -> bytes:
     """GNU gettext's own layout of `text` (via msgcat), or `text` as it is when msgcat is missing."""
+    from .. import cache
+
     data = text.encode("utf-8")
     exe = shutil.which("msgcat")
     if not exe:
         return data
+    # a pure function of the text and the msgcat installed: kept in the user cache (check compares every
+    # template with what extract would write, a msgcat run each)
+    key = cache.digest("msgcat", WIDTH, *cache.stat_key(exe), data) if cache.enabled() else None
+    kept = cache.get("msgcat", key) if key else None
+    if kept is not None:
+        return kept
     r = subprocess.run([exe, "--force-po", f"--width={WIDTH}", "-o", "-", "-"], input=data, capture_output=True)
     if r.returncode != 0 or not r.stdout:
         raise RuntimeError(f"msgcat could not rewrite a catalog: {r.stderr.decode('utf-8', 'replace').strip()}")
+    if key:
+        cache.put("msgcat", key, r.stdout)
     return r.stdout
 
 
