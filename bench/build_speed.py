@@ -1,6 +1,6 @@
 """Side-by-side build speed: reportkit against the peer route (Pandoc Markdown -> Pandoc -> Typst).
 
-    python3 bench/build_speed.py [--runs N] [--no-peer] [--no-hyperfine]
+    python3 bench/build_speed.py [--runs N] [--no-peer] [--no-hyperfine] [--scale N]
 
 The peer route (../shared/bench/peer/peer.sh, set up once with `peer.sh setup`) converts the
 flagship's text with Pandoc and compiles ONE English PDF with typst. Ours builds the flagship's FOUR
@@ -11,12 +11,15 @@ of the project, in these cases:
             both HTML files are made again; the font subsets come from the cache)
   no-op     nothing changed since the last build (warm cache)
   cold      first build: empty cache (XDG_CACHE_HOME a new folder), empty output folder
-  check     `reportkit check content/four-ounces` (catalogs and glyph coverage)
+  check     `reportkit check content/four-ounces` (catalogs and glyph coverage), unchanged input
+  check-edit  the same after a one-word edit
+  scale     N times the flagship (bench/multiply.py), all four editions from an empty cache
 
 Both routes run in the same invocation, interleaved per case, because this machine is shared and
 noisy. Times are medians of N runs (hyperfine when installed, else Python's clock around the
-subprocess); peak memory is the largest resident set of one process of the command tree
-(/usr/bin/time's %M, from one extra run). The ratio is ours / peer.
+subprocess); peak memory is the largest resident set of one process of the command tree or of the
+resident Typst compilers serving it (sampled from /proc every 20 ms in one extra run). The ratio is
+ours / peer.
 """
 from __future__ import annotations
 
@@ -35,7 +38,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PEER = ROOT.parent / "shared" / "bench" / "peer" / "peer.sh"
-TIME = "/usr/bin/time"
 EDIT_FILE = Path("content") / "four-ounces" / "ch4-conclusion.yaml"
 EDIT_FROM = "China's AI strategy is"
 
@@ -75,13 +77,61 @@ def time_hyperfine(case: Case, runs: int, work: Path) -> None:
 
 
 def peak_memory(case: Case, work: Path) -> None:
-    if not Path(TIME).exists():
-        return
+    """The largest resident set of one process during a run: every process of the command's tree, and
+    reportkit's resident Typst compilers serving the case's cache (they do the compiling, outside the
+    tree), sampled every 20 ms from /proc."""
     if case.prepare:
         sh(case.prepare, case.cwd, case.env)
-    report = work / f"mem-{case.name}.txt"
-    sh(f"{TIME} -f %M -o {shlex.quote(str(report))} bash -c {shlex.quote(case.cmd)}", case.cwd, case.env)
-    case.peak_kb = int(report.read_text().split()[-1])
+    cache = case.env.get("XDG_CACHE_HOME")
+    proc = subprocess.Popen(["bash", "-c", case.cmd], cwd=case.cwd, env=case.env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        for pid in _tree(proc.pid) | (_servers(cache) if cache else set()):
+            peak = max(peak, _status(pid, "VmRSS"))
+        time.sleep(0.02)
+    case.peak_kb = peak
+
+
+def _tree(root: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(p.name))
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        found.add(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _servers(cache: str) -> set[int]:
+    """reportkit's resident Typst compilers (resident.py) serving this cache folder."""
+    out = set()
+    for p in Path("/proc").iterdir():
+        try:
+            if p.name.isdigit() and b"reportkit.resident" in (p / "cmdline").read_bytes() and \
+                    f"XDG_CACHE_HOME={cache}".encode() in (p / "environ").read_bytes().split(b"\0"):
+                out.add(int(p.name))
+        except OSError:
+            continue
+    return out
+
+
+def _status(pid: int, field: str) -> int:
+    """A kB figure of /proc/PID/status (VmRSS, VmHWM), 0 if the process is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def project_copy(work: Path) -> Path:
@@ -179,20 +229,20 @@ def engine_pairs(work: Path, python: str) -> list[tuple[Case, Case]]:
 
 
 def resident_memory(cache: Path) -> list[int]:
-    """RSS (kB) of each resident Typst compiler (reportkit's background servers, resident.py) serving
-    `cache`: they hold the layout memo between builds, outside the command's process tree."""
-    sizes = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if b"reportkit.resident" not in (proc / "cmdline").read_bytes():
-                continue
-            if f"XDG_CACHE_HOME={cache}".encode() not in (proc / "environ").read_bytes().split(b"\0"):
-                continue
-            status = (proc / "status").read_text()
-        except OSError:
-            continue
-        sizes += [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")]
-    return sizes
+    """RSS (kB) of each resident Typst compiler serving `cache` now, between builds: they hold the layout
+    memo for the next build."""
+    return [_status(pid, "VmRSS") for pid in sorted(_servers(str(cache)))]
+
+
+def scale_case(work: Path, python: str, n: int) -> Case:
+    """N times the flagship (bench/multiply.py: every chapter N times, ids made unique, catalogs too),
+    all four editions from an empty cache, as `cold` does for the flagship."""
+    dest = work / f"x{n}"
+    sh(f"{shlex.quote(python)} {ROOT / 'bench' / 'multiply.py'} {n} {dest}", work, dict(os.environ))
+    env = dict(os.environ, XDG_CACHE_HOME=str(work / "cache-scale"))
+    rk = f"{shlex.quote(python)} -m reportkit"
+    return Case("scale", f"{n}x the flagship, 4 editions, empty cache", f"{rk} build content/four-ounces-x{n} --out out-x{n}",
+                dest, env, prepare=f"{rk} clean >/dev/null; rm -rf {work / 'cache-scale'} out-x{n}")
 
 
 def fmt_s(xs) -> str:
@@ -210,6 +260,7 @@ def main() -> None:
     ap.add_argument("--no-hyperfine", action="store_true", help="time with Python even if hyperfine is installed")
     ap.add_argument("--setup-peer", action="store_true", help="run `peer.sh setup` first if its venv is missing")
     ap.add_argument("--no-engines", action="store_true", help="skip the rows against the raw engines")
+    ap.add_argument("--scale", type=int, default=16, help="also build N times the flagship, cold (0: skip)")
     a = ap.parse_args()
     use_hf = shutil.which("hyperfine") and not a.no_hyperfine
     with tempfile.TemporaryDirectory(prefix="rk-bench-") as tmp:
@@ -232,6 +283,10 @@ def main() -> None:
         for c in ours + ([peer] if peer else []):
             peak_memory(c, work)
         servers = resident_memory(work / "cache-warm")
+        scaled = scale_case(work, sys.executable, a.scale) if a.scale > 1 else None
+        if scaled:  # about 40 s a run: two runs, then one more for its memory
+            time_python(scaled, min(a.runs, 2))
+            peak_memory(scaled, work)
         pairs = [] if a.no_engines else engine_pairs(work, sys.executable)
         for pair in pairs:  # interleaved too: ours, then the raw engine
             for c in pair:
@@ -239,7 +294,7 @@ def main() -> None:
                     time_hyperfine(c, a.runs, work)
                 else:
                     time_python(c, a.runs)
-        for env in ("cache-warm", "cache-cold"):  # stop the resident compilers this run started
+        for env in ("cache-warm", "cache-cold", "cache-scale"):  # stop the resident compilers this run started
             sh(f"{shlex.quote(sys.executable)} -m reportkit clean", work, dict(os.environ, XDG_CACHE_HOME=str(work / env)), check=False)
 
     how = "hyperfine" if use_hf else "Python timing"
@@ -255,6 +310,11 @@ def main() -> None:
         print("| " + " | ".join(x.ljust(w) for x, w in zip(r, widths)) + " |")
         if n == 0:
             print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    if scaled:
+        cold = next(c for c in ours if c.name == "cold")
+        per = statistics.median(scaled.times) / (a.scale * statistics.median(cold.times))
+        print(f"\n{scaled.what}: {fmt_s(scaled.times)}, peak {fmt_mb(scaled.peak_kb)} (one process); "
+              f"{per:.2f}x {a.scale} cold builds of the flagship (1.00x = linear)")
     if servers:
         print(f"\nresident Typst compilers between builds (warm cache): {len(servers)} processes, "
               f"RSS {', '.join(fmt_mb(k) for k in servers)}")

@@ -205,3 +205,18 @@ def test_a_folder_others_can_read_is_not_used(proj, tmp_path):
     warm = build(proj, tmp_path / "a", env_for(tmp_path, True))
     assert not servers(tmp_path)
     assert warm == build(proj, tmp_path / "b", env_for(tmp_path, False, cache="empty"))
+
+
+def test_a_server_holding_too_much_memory_ends_after_its_compile(proj, tmp_path):
+    """REPORTKIT_RESIDENT_MAX_MB bounds what a server keeps between builds: above it, the server answers,
+    then ends (a report of hundreds of pages compiles from scratch each time instead)."""
+    env = dict(env_for(tmp_path, True), REPORTKIT_RESIDENT_MAX_MB="1")
+    try:
+        warm = build(proj, tmp_path / "a", env)
+        deadline = time.monotonic() + 10
+        while servers(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not servers(tmp_path), "the server kept its memory"
+        assert warm == build(proj, tmp_path / "b", env_for(tmp_path, False, cache="empty"))
+    finally:
+        clean(tmp_path)

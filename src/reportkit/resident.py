@@ -6,8 +6,9 @@ against --no-cache builds, which never use a resident compiler).
 - One server per slot (editions compile in parallel in different slots), per cache folder and per
   installed code: the socket's name carries a digest of both, so another cache or an upgraded
   reportkit or Typst never talks to an old server.
-- A server ends itself after REPORTKIT_RESIDENT_IDLE seconds without work (default 600); `reportkit
-  clean` stops it at once. REPORTKIT_RESIDENT=0 turns the whole thing off.
+- A server ends itself after REPORTKIT_RESIDENT_IDLE seconds without work (default 600), or after a
+  compile that leaves it holding more than REPORTKIT_RESIDENT_MAX_MB (default 1024); `reportkit clean`
+  stops it at once. REPORTKIT_RESIDENT=0 turns the whole thing off.
 - Anything wrong on the way (no server, a crash, a socket error) makes the caller compile in-process
   instead: the resident compiler only ever makes a build faster, never different or broken.
 - Only this user can reach the sockets (a 0700 folder); requests are JSON and bytes, never pickles.
@@ -32,6 +33,9 @@ from . import cache
 from .errors import ReportError, diagnostics_data, diagnostics_from
 
 IDLE = float(os.environ.get("REPORTKIT_RESIDENT_IDLE", "600"))
+# a server that holds more than this after a compile ends (a report of hundreds of pages): memory between
+# builds stays bounded, and such a report simply compiles from scratch each time
+KEEP_MB = float(os.environ.get("REPORTKIT_RESIDENT_MAX_MB", "1024"))
 COMPILERS_PER_SERVER = 2  # each holds a report's fonts and layout memo (~250-300 MB for the flagship)
 START_WAIT = 10.0  # seconds a build waits for a server it started to listen
 MAX_SLOTS = 4
@@ -244,12 +248,24 @@ def serve(slot: int) -> None:
                     _send(conn, reply, pdf)
                 except OSError:
                     pass  # the build was interrupted
+            if _rss_mb() > KEEP_MB:
+                return
     finally:
         try:
             if path.exists():
                 path.unlink()
         finally:
             lock.close()
+
+
+def _rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 if __name__ == "__main__":
