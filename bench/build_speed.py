@@ -51,7 +51,8 @@ class Case:
     env: dict
     prepare: str = ""  # shell command run before every measured run (not timed)
     times: list = field(default_factory=list)
-    peak_kb: int = 0
+    peak_kb: int = 0  # the largest process of the command's tree
+    server_kb: int = 0  # the largest resident Typst compiler that served this cache during the run
 
 
 def sh(cmd: str, cwd: Path, env: dict, check=True) -> subprocess.CompletedProcess:
@@ -85,12 +86,14 @@ def peak_memory(case: Case, work: Path) -> None:
     cache = case.env.get("XDG_CACHE_HOME")
     proc = subprocess.Popen(["bash", "-c", case.cmd], cwd=case.cwd, env=case.env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
+    peak = server = 0
     while proc.poll() is None:
-        for pid in _tree(proc.pid) | (_servers(cache) if cache else set()):
+        for pid in _tree(proc.pid):
             peak = max(peak, _status(pid, "VmRSS"))
+        for pid in _servers(cache) if cache else ():
+            server = max(server, _status(pid, "VmRSS"))
         time.sleep(0.02)
-    case.peak_kb = peak
+    case.peak_kb, case.server_kb = peak, server
 
 
 def _tree(root: int) -> set[int]:
@@ -298,13 +301,14 @@ def main() -> None:
             sh(f"{shlex.quote(sys.executable)} -m reportkit clean", work, dict(os.environ, XDG_CACHE_HOME=str(work / env)), check=False)
 
     how = "hyperfine" if use_hf else "Python timing"
-    print(f"\nmedians of {a.runs} run(s) per case ({how}; peer re-measured beside each case), peak RSS of one process")
+    print(f"\nmedians of {a.runs} run(s) per case ({how}; peer re-measured beside each case); peak RSS of one process of the "
+          "command, and of the resident Typst compiler that compiled for it")
     pm = statistics.median(peer.times) if peer else None
-    rows = [("case", "ours", "peak", "peer (1 EN PDF)", "peer peak", "ours/peer")]
+    rows = [("case", "ours", "peak", "resident compiler", "peer (1 EN PDF)", "peer peak", "ours/peer")]
     for c in ours:
         ratio = f"{statistics.median(c.times) / pm:.2f}x" if pm else "-"
-        rows.append((f"{c.name}: {c.what}", fmt_s(c.times), fmt_mb(c.peak_kb), fmt_s(peer.times) if peer else "-",
-                     fmt_mb(peer.peak_kb) if peer else "-", ratio))
+        rows.append((f"{c.name}: {c.what}", fmt_s(c.times), fmt_mb(c.peak_kb), fmt_mb(c.server_kb) if c.name in ("edit", "cold") else "-",
+                     fmt_s(peer.times) if peer else "-", fmt_mb(peer.peak_kb) if peer else "-", ratio))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for n, r in enumerate(rows):
         print("| " + " | ".join(x.ljust(w) for x, w in zip(r, widths)) + " |")
@@ -313,7 +317,8 @@ def main() -> None:
     if scaled:
         cold = next(c for c in ours if c.name == "cold")
         per = statistics.median(scaled.times) / (a.scale * statistics.median(cold.times))
-        print(f"\n{scaled.what}: {fmt_s(scaled.times)}, peak {fmt_mb(scaled.peak_kb)} (one process); "
+        print(f"\n{scaled.what}: {fmt_s(scaled.times)}, peak {fmt_mb(scaled.peak_kb)} (one process of the command), "
+              f"{fmt_mb(scaled.server_kb)} (a resident compiler); "
               f"{per:.2f}x {a.scale} cold builds of the flagship (1.00x = linear)")
     if servers:
         print(f"\nresident Typst compilers between builds (warm cache): {len(servers)} processes, "
