@@ -13,7 +13,7 @@ import pytest
 from conftest import EXAMPLE, FLAGSHIP
 from reportkit import glyphs
 from reportkit.brand import load_brand
-from reportkit.build import BuildOptions, build, make_editions
+from reportkit.build import BuildOptions, build
 from reportkit.errors import ReportError
 from reportkit.load import load
 from reportkit.localize import localize

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 import re
 import threading
