@@ -220,3 +220,20 @@ def test_a_server_holding_too_much_memory_ends_after_its_compile(proj, tmp_path)
         assert warm == build(proj, tmp_path / "b", env_for(tmp_path, False, cache="empty"))
     finally:
         clean(tmp_path)
+
+
+def test_fonts_updated_on_disk_get_a_new_compiler(tmp_path):
+    """A long-lived process never serves a font update from memory: the font files' digest is part of the
+    compiler's key (the resident server sends it with every compile)."""
+    from reportkit import engine, fonts
+
+    families = ("Noto Serif",)
+    engine.forget(str(tmp_path), families)
+    engine.typst_pdf("#set document(title: \"T\")\n= A", tmp_path, families, 0, fonts=fonts.stamp(families))
+    engine.typst_pdf("#set document(title: \"T\")\n= B", tmp_path, families, 0, fonts=fonts.stamp(families))
+    assert len([k for k in engine._compilers if k[0] == str(tmp_path.resolve())]) == 1  # same fonts: reused
+    engine.typst_pdf("#set document(title: \"T\")\n= C", tmp_path, families, 0, fonts="after-an-update")
+    mine = [k for k in engine._compilers if k[0] == str(tmp_path.resolve())]
+    assert len(mine) == 2 and {k[3] for k in mine} == {fonts.stamp(families), "after-an-update"}
+    engine.forget(str(tmp_path), families)
+    assert not [k for k in engine._compilers if k[0] == str(tmp_path.resolve())]

@@ -19,15 +19,15 @@ compiled_here = False
 _compilers: dict = {}
 
 
-def _compiler(root: str, families: tuple[str, ...], thread: int):
+def _compiler(root: str, families: tuple[str, ...], thread: int, fonts: str = ""):
     """One compiler per report folder, fonts and thread: a Compiler may not be entered twice at once; it
     keeps its caches, so a recompile of an edited source in the same process is fast. root sandboxes
     file access to the report folder: images load from there and nowhere else."""
-    key = (root, families, thread)
+    key = (root, families, thread, fonts)
     if key not in _compilers:
         import typst
 
-        _compilers[key] = typst.Compiler(root=root, font_paths=typst_fonts(families))
+        _compilers[key] = typst.Compiler(root=root, font_paths=typst_fonts(families, fonts))
     return _compilers[key]
 
 
@@ -46,7 +46,7 @@ def date_rule(timestamp: int) -> str:
 
 
 def typst_pdf(source: str, root: Path, families: tuple[str, ...], timestamp: int,
-              standards=("ua-1",)) -> tuple[bytes, list[Diagnostic]]:
+              standards=("ua-1",), fonts: str = "") -> tuple[bytes, list[Diagnostic]]:
     """Compile Typst source to PDF bytes and Typst's warnings; raises ReportError with Typst's message
     on failure.
 
@@ -54,12 +54,14 @@ def typst_pdf(source: str, root: Path, families: tuple[str, ...], timestamp: int
     (datetime.today(), the PDF file identifier) and, through a set rule appended to the source, the
     document date (PDF Info CreationDate/ModDate and XMP dates), overriding any date the template
     sets. Nothing is read from the clock or the environment (SOURCE_DATE_EPOCH included): the
-    caller decides, e.g. the report's date, so the same input gives the same bytes anywhere."""
+    caller decides, e.g. the report's date, so the same input gives the same bytes anywhere.
+    `fonts`: a digest of the font files (fonts.font_stamps); a long-lived process passes it so that
+    fonts updated on disk are loaded anew, never served from memory."""
     import typst
 
     global compiled_here
     with _lock:
-        compiler = _compiler(str(root.resolve()), families, threading.get_ident())
+        compiler = _compiler(str(root.resolve()), families, threading.get_ident(), fonts)
         compiled_here = True
     source = f"{source}\n// reportkit: the one date of this PDF (engine.typst_pdf)\n{date_rule(timestamp)}\n"
     try:

@@ -71,8 +71,15 @@ def _mk(path: Path) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=None)
-def typst_fonts(families: tuple[str, ...]):
+@functools.lru_cache(maxsize=8)
+def typst_fonts(families: tuple[str, ...], stamp: str = ""):
+    """The families' fonts as Typst loads them, once per process (and per `stamp`, the font files'
+    digest, in a process that outlives a font update)."""
     import typst
 
     return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_dir(families))])
+
+
+def stamp(families) -> str:
+    """A digest of the font files behind `families` (paths, sizes, dates)."""
+    return hashlib.sha256(repr(font_stamps(tuple(families))).encode()).hexdigest()[:16]

@@ -162,8 +162,10 @@ def compile(slot: int, source: str, root: Path, families: tuple, stamp: int):
             return None
         with sock:
             sock.settimeout(None)  # a long report takes what it takes; a server that dies closes the socket
-            _send(sock, {"root": str(Path(root).resolve()), "families": list(families), "stamp": stamp, "cwd": os.getcwd()},
-                  source.encode("utf-8"))
+            from .fonts import stamp as font_stamp
+
+            _send(sock, {"root": str(Path(root).resolve()), "families": list(families), "stamp": stamp, "cwd": os.getcwd(),
+                         "fonts": font_stamp(families)}, source.encode("utf-8"))
             header, pdf = _receive(sock)
     except (OSError, EOFError, ValueError, struct.error):
         return None
@@ -230,13 +232,17 @@ def serve(slot: int) -> None:
                 if header.get("ping"):
                     continue
                 key = (header["root"], tuple(header["families"]))
-                roots[key] = True
+                if roots.get(key, header.get("fonts")) != header.get("fonts"):
+                    engine.forget(*key)  # its fonts changed on disk: that compiler's are stale
+                roots[key] = header.get("fonts")
                 roots.move_to_end(key)
                 while len(roots) > COMPILERS_PER_SERVER:
                     engine.forget(*roots.popitem(last=False)[0])
                 try:
                     os.chdir(header.get("cwd") or "/")  # Typst names files relative to it, as in the build's own process
-                    pdf, warnings = engine.typst_pdf(source.decode("utf-8"), Path(key[0]), key[1], header["stamp"])
+                    # the font files' digest is part of the compiler's key: fonts updated on disk are loaded anew
+                    pdf, warnings = engine.typst_pdf(source.decode("utf-8"), Path(key[0]), key[1], header["stamp"],
+                                                     fonts=str(header.get("fonts", "")))
                     reply = {"ok": True, "warnings": diagnostics_data(warnings)}
                 except ReportError as e:
                     pdf, reply = b"", {"ok": False, "error": diagnostics_data(e.diagnostics)}
