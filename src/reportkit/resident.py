@@ -123,8 +123,12 @@ _spawned: dict = {}  # slot -> the server process this build started
 
 
 def _spawn(slot: int) -> None:
-    _spawned[slot] = subprocess.Popen([sys.executable, "-m", "reportkit.resident", str(slot)], cwd="/", start_new_session=True,
-                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
+    # this very package, wherever it was imported from (an installed one, or a checkout on sys.path)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
+                                                                    os.environ.get("PYTHONPATH")])))
+    _spawned[slot] = subprocess.Popen([sys.executable, "-m", "reportkit.resident", str(slot)], cwd="/", env=env,
+                                      start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, close_fds=True)
 
 
 def start(slots: int) -> None:
