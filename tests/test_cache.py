@@ -235,3 +235,17 @@ def test_typst_pdf_returns_located_warnings(tmp_path):
     assert warnings and all(isinstance(w, Diagnostic) and w.level == "warning" for w in warnings)
     assert any("no such family" in w.message.lower() for w in warnings)
     assert warnings[0].loc.file == "typst" and warnings[0].loc.line == 1
+
+
+def test_many_puts_stay_within_the_bound_without_a_scan_each(tmp_path, monkeypatch):
+    """A put scans the folder only when this process's running count nears the bound, yet the folder
+    never holds more than the bound (after each put), however many entries one build writes."""
+    c = Cache(tmp_path / "c", limit=50_000)
+    scans = []
+    real = Cache.entries
+    monkeypatch.setattr(Cache, "entries", lambda self: scans.append(1) or real(self))
+    for i in range(300):
+        c.put("csl", f"{i:064x}", b"x" * 1000)
+        assert c.size() <= 50_000
+    assert len(scans) - 300 < 60  # size() scans once a put; the puts themselves only now and then
+    assert c.get("csl", f"{299:064x}") == b"x" * 1000  # the newest entry is kept

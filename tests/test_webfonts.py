@@ -140,15 +140,20 @@ FAMILIES = ("Noto Serif", "Noto Serif CJK TC")
 
 def test_cmap_cache_round_trip(monkeypatch):
     glyphs._cmap_at.cache_clear()
+    glyphs._ranges_at.cache_clear()
     fresh = glyphs.covered(FAMILIES)
     assert list((cache.cache_dir() / "cmap").iterdir())
     glyphs._cmap_at.cache_clear()
+    glyphs._ranges_at.cache_clear()
     from_disk = glyphs.covered(FAMILIES)
     monkeypatch.setenv("REPORTKIT_NO_CACHE", "1")
     glyphs._cmap_at.cache_clear()
+    glyphs._ranges_at.cache_clear()
     uncached = glyphs.covered(FAMILIES)
     assert fresh == from_disk == uncached
     assert ord("A") in fresh and ord("撥") in fresh and 0x13000 not in fresh
+    union = frozenset().union(*(glyphs._cmap(f) for f in __import__("reportkit.fonts", fromlist=["x"]).files_for(FAMILIES)))
+    assert all((cp in fresh) == (cp in union) for cp in range(0, 0x30000))  # the ranges are the sets, exactly
 
 
 def test_cmap_matches_fonttools():

@@ -58,6 +58,12 @@ def max_bytes() -> int:
     return max(0, int(mb * 1024 * 1024))
 
 
+# bytes in each cache folder as this process last counted them, plus what it wrote since: a put scans the
+# folder (to prune it) only the first time and when the bound comes near, not every time (the flagship's
+# first build writes hundreds of small entries; a scan each cost a second)
+_TOTALS: dict = {}
+
+
 class Cache:
     """A cache folder. The module-level functions use `Cache()`: the user's folder, switched by
     `enabled()`; tests and callers that want another folder make their own."""
@@ -116,7 +122,13 @@ class Cache:
                 raise
         except OSError:
             return  # a cache that cannot be written is only a slower build
-        self.prune()
+        total = _TOTALS.get(self.root)
+        if total is None:
+            self.prune()  # a scan of the whole folder: once per process
+        elif total + len(data) > self.limit:
+            self.prune(int(self.limit * 0.8))  # room for the next puts before another scan
+        else:
+            _TOTALS[self.root] = total + len(data)
 
     def entries(self) -> list[tuple[float, int, Path]]:
         """(mtime, size, path) of every entry."""
@@ -159,11 +171,13 @@ class Cache:
                 continue
             total -= size
             removed += size
+        _TOTALS[self.root] = total
         return removed
 
     def clear(self) -> None:
         """Remove the whole cache folder (`reportkit clean`)."""
         shutil.rmtree(self.root, ignore_errors=True)
+        _TOTALS.pop(self.root, None)
 
 
 def default() -> Cache:

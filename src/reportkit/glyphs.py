@@ -10,6 +10,7 @@ later `check` reads a few kB per font instead.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import struct
 
@@ -68,17 +69,51 @@ def _cmap(path: str) -> frozenset:
     return _cmap_at(*_cache.stat_key(path))
 
 
-def covered(families) -> frozenset:
+@functools.lru_cache(maxsize=None)
+def _ranges_at(path: str, size: int, mtime_ns: int) -> tuple:
+    """The font file's code points as (first, last) ranges, from the same cache entry as _cmap_at."""
+    key = _cache.digest(_SCHEMA, path, size, mtime_ns)
+    data = _cache.get("cmap", key)
+    if data is None or len(data) % 8:
+        data = _pack(_read_cmap(path))
+        _cache.put("cmap", key, data)
+    vals = struct.unpack(f"<{len(data) // 4}I", data)
+    return tuple(zip(vals[0::2], vals[1::2]))
+
+
+class Coverage:
+    """The code points some font of a brand draws, as merged ranges: membership by bisection. (A set of
+    every code point of three CJK faces took 0.1 s to build, a tenth of `check`.)"""
+
+    def __init__(self, ranges):
+        merged: list[list[int]] = []
+        for first, last in sorted(ranges):
+            if merged and first <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def __contains__(self, cp) -> bool:
+        i = bisect.bisect_right(self.starts, cp) - 1
+        return i >= 0 and cp <= self.ends[i]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Coverage) and (self.starts, self.ends) == (other.starts, other.ends)
+
+    def __hash__(self) -> int:
+        return hash((tuple(self.starts), tuple(self.ends)))
+
+
+def covered(families) -> Coverage:
     from .fonts import files_for
 
-    out: set[int] = set()
-    for path in files_for(families):
-        out |= _cmap(path)
-    return frozenset(out)
+    return Coverage(r for path in files_for(families) for r in _ranges_at(*_cache.stat_key(path)))
 
 
 def missing_in(text: str, cover: frozenset) -> list[str]:
-    return sorted({ch for ch in text if ord(ch) not in cover and ch not in _IGNORED and not ch.isspace()})
+    return sorted({ch for ch in set(text) if ord(ch) not in cover and ch not in _IGNORED and not ch.isspace()})
 
 
 def check_glyphs(resolved, brand_name: str, editions=None) -> list[Diagnostic]:
