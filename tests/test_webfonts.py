@@ -139,15 +139,12 @@ FAMILIES = ("Noto Serif", "Noto Serif CJK TC")
 
 
 def test_cmap_cache_round_trip(monkeypatch):
-    glyphs._cmap_at.cache_clear()
     glyphs._ranges_at.cache_clear()
     fresh = glyphs.covered(FAMILIES)
     assert list((cache.cache_dir() / "cmap").iterdir())
-    glyphs._cmap_at.cache_clear()
     glyphs._ranges_at.cache_clear()
     from_disk = glyphs.covered(FAMILIES)
     monkeypatch.setenv("REPORTKIT_NO_CACHE", "1")
-    glyphs._cmap_at.cache_clear()
     glyphs._ranges_at.cache_clear()
     uncached = glyphs.covered(FAMILIES)
     assert fresh == from_disk == uncached
@@ -160,18 +157,18 @@ def test_cmap_matches_fonttools():
     from fontTools.ttLib import TTFont
 
     file, index = _face("Noto Serif")
-    glyphs._cmap_at.cache_clear()
+    glyphs._ranges_at.cache_clear()
     assert glyphs._cmap(file) == frozenset(TTFont(file, lazy=True).getBestCmap())
 
 
 def test_cmap_cache_follows_file_changes(tmp_path):
-    glyphs._cmap_at.cache_clear()
+    glyphs._ranges_at.cache_clear()
     file, _ = _face("Noto Serif")
     font = tmp_path / "f.ttf"
     shutil.copy(file, font)
     first = glyphs._cmap(str(font))
     shutil.copy(_face("Noto Sans")[0], font)  # another font under the same name
-    glyphs._cmap_at.cache_clear()
+    glyphs._ranges_at.cache_clear()
     assert glyphs._cmap(str(font)) == glyphs._cmap(_face("Noto Sans")[0])
     assert first  # (and the first read was not served for the new file)
 

@@ -138,12 +138,11 @@ def load_brand(name: str, search: Sequence[Path] | Path | None = None) -> Brand:
         where = " or ".join(_shown(p) for p in paths)
         raise ReportError([Diagnostic(Loc(f"{_shown(paths[0]) if paths else 'styles'}/{name}/brand.yaml"),
                                       f'no brand "{name}" in {where}{did_you_mean(name, names)}; brands: {", ".join(names) or "none"}')])
-    kept = _kept(folder, paths)
-    if kept is not None:
-        return kept
-    brand = _read(name, folder, paths)
-    _keep(folder, paths, brand)
-    return brand
+    from . import cache
+
+    # a validated brand is kept in the user cache (pydantic costs 0.1 s to import); fresh or kept, the
+    # same JSON is read back, so both give the same Brand
+    return _decoded(cache.kept("brand", _depends(folder, paths), lambda: _encoded(_read(name, folder, paths))))
 
 
 def _read(name: str, folder: Path, paths: list[Path]) -> Brand:
@@ -190,40 +189,29 @@ def _read(name: str, folder: Path, paths: list[Path]) -> Brand:
                  spec.citations.bibliography)
 
 
-def _key(folder: Path, paths: list[Path]) -> str:
+def _depends(folder: Path, paths: list[Path]) -> tuple:
     """What a validated brand depends on: its folder's files (names and bytes: a few small files, and the
     logo must still be there), the base folder, and the code that validates it."""
     from . import cache
 
-    parts = ["brand", str(folder.resolve()), str(base_folder(paths))]
+    parts = [str(folder.resolve()), str(base_folder(paths))]
     for code in ("brand.py", "brand_schema.py"):
         parts += cache.stat_key(Path(__file__).with_name(code))
     for f in sorted(folder.iterdir()):
         if f.is_file():
             parts += [f.name, f.read_bytes()]
-    return cache.digest(*parts)
+    return tuple(parts)
 
 
-def _kept(folder: Path, paths: list[Path]) -> Brand | None:
-    from . import cache
+def _encoded(brand: Brand) -> bytes:
+    return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(brand).items()}).encode()
 
-    if not cache.enabled():
-        return None
-    data = cache.get("brand", _key(folder, paths))
-    if data is None:
-        return None
+
+def _decoded(data: bytes) -> Brand:
     fields = json.loads(data)
     for name in ("folder", "logo", "base", "cover_art"):
         fields[name] = Path(fields[name]) if fields[name] is not None else None
     return Brand(**fields)
-
-
-def _keep(folder: Path, paths: list[Path], brand: Brand) -> None:
-    from . import cache
-
-    if cache.enabled():
-        fields = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(brand).items()}
-        cache.put("brand", _key(folder, paths), json.dumps(fields).encode())
 
 
 __all__ = ["Brand", "COLOR_KEYS", "PAPERS", "base_folder", "brand_names", "builtin_styles",

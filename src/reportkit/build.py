@@ -144,17 +144,25 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _pool(workers: int, processes: bool = False):
+def fork_pool(workers: int):
+    """A pool of `workers` forked processes, or None where forking is not safe: once Typst has run in this
+    process (see engine.compiled_here: a long-lived process such as preview or the tests), or without fork.
+    The one rule for every place reportkit forks: compiles, renders, the glyph check."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from . import engine
 
-    # fork is only safe before Typst has run in this process (see engine.compiled_here); a long-lived
-    # process (preview, tests) compiles in a thread instead
-    if (workers < 2 and not processes) or engine.compiled_here or "fork" not in multiprocessing.get_all_start_methods():
-        return ThreadPoolExecutor(max_workers=1)
+    if engine.compiled_here or "fork" not in multiprocessing.get_all_start_methods():
+        return None
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_worker)
+
+
+def _pool(workers: int, processes: bool = False):
+    """Worker processes for an engine that holds the GIL, else one thread (a single job needs no process
+    unless `processes`)."""
+    pool = fork_pool(workers) if workers >= 2 or processes else None
+    return pool or ThreadPoolExecutor(max_workers=1)
 
 
 def _stop(pool) -> None:
@@ -215,33 +223,21 @@ _RENDERING: tuple = ()
 
 def _render_remote(i: int):
     jobs, brand = _RENDERING
-    try:
-        _render(jobs[i], brand)
-    except ReportError as e:
-        return None, 0.0, diagnostics_data(e.diagnostics)
-    return jobs[i].source, jobs[i].seconds, None
+    _render(jobs[i], brand)
+    return jobs[i].source, jobs[i].seconds
 
 
 def _render_elsewhere(jobs: list, brand: Brand) -> tuple[dict, object]:
     """Render every edition but the first in a forked process (one process for all of them on two
-    cores), while this one renders the first: {job index: Future of (source, seconds, errors)}."""
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-
-    from . import engine
-
+    cores), while this one renders the first: {job index: Future of (source, seconds)}."""
     first = jobs[0].ed if jobs else None
     others = [i for i, j in enumerate(jobs) if j.ed is not first]
-    workers = min(len({id(jobs[i].ed) for i in others}), max(1, (os.cpu_count() or 1) - 1))
-    # fork only from a plain single-threaded process in which Typst never ran (see _pool)
-    if (not others or (os.cpu_count() or 1) < 2 or engine.compiled_here or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if not others or (os.cpu_count() or 1) < 2:
         return {}, None
     global _RENDERING
     _RENDERING = (jobs, brand)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet_worker)
-    return {i: pool.submit(_render_remote, i) for i in others}, pool
+    pool = fork_pool(min(len({id(jobs[i].ed) for i in others}), (os.cpu_count() or 1) - 1))
+    return ({i: pool.submit(_render_remote, i) for i in others}, pool) if pool else ({}, None)
 
 
 def _tell(opts: BuildOptions, event: str, **info) -> None:
@@ -324,10 +320,8 @@ def _made(folder: Path, opts: BuildOptions, project: Project, brand_name: str, s
     threads = ThreadPoolExecutor(max_workers=2 + len(slots))
     try:
         for i, job in enumerate(jobs):
-            if i in remote:
-                job.source, job.seconds, errors = remote[i].result()
-                if errors is not None:
-                    raise ReportError(diagnostics_from(errors))
+            if i in remote:  # a ReportError there is raised here, diagnostics and all
+                job.source, job.seconds = remote[i].result()
             else:
                 _render(job, brand)
             _start(job, brand, stamp, pool_box, threads, n_pool, slots)

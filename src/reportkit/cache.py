@@ -196,6 +196,19 @@ def prune(limit: int | None = None) -> int:
     return default().prune(limit)
 
 
+def kept(kind: str, parts: tuple, make) -> bytes:
+    """make() -> bytes, kept under the digest of `parts`: for a result that is a pure function of them
+    (a citation's text, msgfmt's findings, a validated brand). Made each time when the cache is off."""
+    if not enabled():
+        return make()
+    key = digest(kind, *parts)
+    data = get(kind, key)
+    if data is None:
+        data = make()
+        put(kind, key, data)
+    return data
+
+
 def clear() -> None:
     default().clear()
 

@@ -392,16 +392,9 @@ def _kept(fn):
     def kept(item: dict, style: str, *args):
         from . import cache
 
-        if not cache.enabled():
-            return fn(item, style, *args)
-        key = cache.digest(fn.__name__, _processor(), _style_digest(*cache.stat_key(style)),
-                           json.dumps([item, args], sort_keys=True, ensure_ascii=False))
-        hit = cache.get("csl", key)
-        if hit is not None:
-            return hit.decode("utf-8")
-        text = fn(item, style, *args)
-        cache.put("csl", key, text.encode("utf-8"))
-        return text
+        parts = (fn.__name__, _processor(), _style_digest(*cache.stat_key(style)),
+                 json.dumps([item, args], sort_keys=True, ensure_ascii=False))
+        return cache.kept("csl", parts, lambda: fn(item, style, *args).encode("utf-8")).decode("utf-8")
 
     return kept
 

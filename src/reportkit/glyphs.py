@@ -46,39 +46,17 @@ def _pack(cps) -> bytes:
     return struct.pack(f"<{len(ranges)}I", *ranges)
 
 
-def _unpack(data: bytes) -> frozenset:
-    vals = struct.unpack(f"<{len(data) // 4}I", data)
-    out: set[int] = set()
-    for first, last in zip(vals[0::2], vals[1::2]):
-        out.update(range(first, last + 1))
-    return frozenset(out)
-
-
 @functools.lru_cache(maxsize=None)
-def _cmap_at(path: str, size: int, mtime_ns: int) -> frozenset:
-    key = _cache.digest(_SCHEMA, path, size, mtime_ns)
-    data = _cache.get("cmap", key)
-    if data is not None and len(data) % 8 == 0:
-        return _unpack(data)
-    cps = _read_cmap(path)
-    _cache.put("cmap", key, _pack(cps))
-    return cps
+def _ranges_at(path: str, size: int, mtime_ns: int) -> tuple:
+    """The font file's code points as (first, last) ranges, kept in the user cache by (path, size, mtime)."""
+    data = _cache.kept("cmap", (_SCHEMA, path, size, mtime_ns), lambda: _pack(_read_cmap(path)))
+    vals = struct.unpack(f"<{len(data) // 4}I", data)
+    return tuple(zip(vals[0::2], vals[1::2]))
 
 
 def _cmap(path: str) -> frozenset:
-    return _cmap_at(*_cache.stat_key(path))
-
-
-@functools.lru_cache(maxsize=None)
-def _ranges_at(path: str, size: int, mtime_ns: int) -> tuple:
-    """The font file's code points as (first, last) ranges, from the same cache entry as _cmap_at."""
-    key = _cache.digest(_SCHEMA, path, size, mtime_ns)
-    data = _cache.get("cmap", key)
-    if data is None or len(data) % 8:
-        data = _pack(_read_cmap(path))
-        _cache.put("cmap", key, data)
-    vals = struct.unpack(f"<{len(data) // 4}I", data)
-    return tuple(zip(vals[0::2], vals[1::2]))
+    """Every code point of one font file (for tests: the coverage check itself works on ranges)."""
+    return frozenset(cp for first, last in _ranges_at(*_cache.stat_key(path)) for cp in range(first, last + 1))
 
 
 class Coverage:
@@ -183,20 +161,15 @@ def _check_all():
 
 def check_aside(resolved, brand_name: str):
     """Start the glyph check of every edition in a forked process (it typesets each edition: a quarter of
-    `check`); returns a function that waits for its findings. Where fork is not safe or not there, the
-    check runs when that function is called."""
-    import multiprocessing
-    import threading
-
-    from . import engine
+    `check`); returns a function that waits for its findings. Where forking is not safe, the check runs
+    when that function is called."""
+    from .build import fork_pool
 
     global _ASIDE
     _ASIDE = (resolved, brand_name)
-    if engine.compiled_here or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    pool = fork_pool(1)
+    if pool is None:
         return _check_all
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     future = pool.submit(_check_all)
 
     def wait():

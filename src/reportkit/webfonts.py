@@ -49,13 +49,8 @@ def _match(pattern: str) -> tuple[str, int, str]:
 def _file_digest(path: str, size: int, mtime_ns: int) -> str:
     """sha256 of a font file, remembered in the cache by (path, size, mtime_ns): a CJK collection is
     tens of MB, too much to hash on every build."""
-    key = _cache.digest("font-digest", path, size, mtime_ns)
-    known = _cache.get("digest", key)
-    if known and len(known) == 64:
-        return known.decode("ascii")
-    value = _cache.file_sha256(Path(path))
-    _cache.put("digest", key, value.encode("ascii"))
-    return value
+    return _cache.kept("digest", ("font-digest", path, size, mtime_ns),
+                       lambda: _cache.file_sha256(Path(path)).encode("ascii")).decode("ascii")
 
 
 def _hb_version() -> str:

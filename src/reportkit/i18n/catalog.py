@@ -454,22 +454,20 @@ def _msgfmt_errors(path: Path) -> list:
 
     exe = shutil.which("msgfmt")
     data = path.read_bytes()
-    key = cache.digest("msgfmt", *cache.stat_key(exe), data) if cache.enabled() else None
-    kept = cache.get("msgfmt", key) if key else None
-    if kept is not None:
-        return [tuple(x) for x in json.loads(kept)]
-    # msgfmt reads the bytes given, so a file rewritten meanwhile cannot be checked in its other form
-    r = subprocess.run([exe, "-o", "/dev/null", "-"], input=data, capture_output=True)
-    found = []
-    for line in r.stderr.decode("utf-8", "replace").splitlines():
-        m = re.match(r"^(?:.*?):(\d+):(?:(\d+):)? (.+)$", line)
-        if m and "warning" not in m.group(3):
-            found.append((int(m.group(1)), int(m.group(2) or 0), m.group(3)))
-    if r.returncode != 0 and not found:
-        found.append((0, 0, r.stderr.decode("utf-8", "replace").strip() or "msgfmt failed"))
-    if key:
-        cache.put("msgfmt", key, json.dumps(found).encode())
-    return found
+
+    def run() -> bytes:
+        # msgfmt reads the bytes given, so a file rewritten meanwhile cannot be checked in its other form
+        r = subprocess.run([exe, "-o", "/dev/null", "-"], input=data, capture_output=True)
+        found = []
+        for line in r.stderr.decode("utf-8", "replace").splitlines():
+            m = re.match(r"^(?:.*?):(\d+):(?:(\d+):)? (.+)$", line)
+            if m and "warning" not in m.group(3):
+                found.append((int(m.group(1)), int(m.group(2) or 0), m.group(3)))
+        if r.returncode != 0 and not found:
+            found.append((0, 0, r.stderr.decode("utf-8", "replace").strip() or "msgfmt failed"))
+        return json.dumps(found).encode()
+
+    return [tuple(x) for x in json.loads(cache.kept("msgfmt", (*cache.stat_key(exe), data), run))]
 
 
 def load_translations(report_id: str, lang: str, root: Path) -> Translations:

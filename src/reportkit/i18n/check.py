@@ -159,14 +159,8 @@ def simplified_chars(text: str) -> list[str]:
 
     from .. import cache
 
-    key = cache.digest("s2tw", _opencc_stamp(), text) if cache.enabled() else None
-    kept = cache.get("s2tw", key) if key else None
-    if kept is not None:
-        return json.loads(kept)
-    found = _simplified_chars(text)
-    if key:
-        cache.put("s2tw", key, json.dumps(found, ensure_ascii=False).encode("utf-8"))
-    return found
+    return json.loads(cache.kept("s2tw", (_opencc_stamp(), text),
+                                 lambda: json.dumps(_simplified_chars(text), ensure_ascii=False).encode("utf-8")))
 
 
 @functools.lru_cache(maxsize=None)

@@ -329,16 +329,13 @@ def canonical(text: str) -> bytes:
         return data
     # a pure function of the text and the msgcat installed: kept in the user cache (check compares every
     # template with what extract would write, a msgcat run each)
-    key = cache.digest("msgcat", WIDTH, *cache.stat_key(exe), data) if cache.enabled() else None
-    kept = cache.get("msgcat", key) if key else None
-    if kept is not None:
-        return kept
-    r = subprocess.run([exe, "--force-po", f"--width={WIDTH}", "-o", "-", "-"], input=data, capture_output=True)
-    if r.returncode != 0 or not r.stdout:
-        raise RuntimeError(f"msgcat could not rewrite a catalog: {r.stderr.decode('utf-8', 'replace').strip()}")
-    if key:
-        cache.put("msgcat", key, r.stdout)
-    return r.stdout
+    def run() -> bytes:
+        r = subprocess.run([exe, "--force-po", f"--width={WIDTH}", "-o", "-", "-"], input=data, capture_output=True)
+        if r.returncode != 0 or not r.stdout:
+            raise RuntimeError(f"msgcat could not rewrite a catalog: {r.stderr.decode('utf-8', 'replace').strip()}")
+        return r.stdout
+
+    return cache.kept("msgcat", (WIDTH, *cache.stat_key(exe), data), run)
 
 
 def dump(po: POFile) -> bytes:
