@@ -240,3 +240,13 @@ def test_note_markers_never_merge(editions, lang):
     assert not re.search(marker + r"#rk-noteref", source)
     assert not re.search(marker + r'#"\d', source)
     assert re.search(marker + r'#rk-notesep\(","\)' + marker, source)  # the flagship has such pairs
+
+
+# ---- contents ----
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_contents_numbers_stay_on_their_entry_and_match_the_pages(built, lang):
+    from contents import check_contents
+
+    checked = check_contents(built[lang], {"en": "Contents", "zh-Hant": "目錄"}[lang])
+    assert checked >= 25, f"only {checked} contents entries matched a bookmark"
