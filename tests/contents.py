@@ -38,6 +38,27 @@ def bookmarks(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
     return out
 
 
+def link_targets(pdf: pikepdf.Pdf, index: int) -> list[int]:
+    """The 0-based page each internal link on page `index` goes to (named or explicit destinations)."""
+    pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
+    names = pikepdf.NameTree(pdf.Root.Names.Dests) if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names else {}
+    out = []
+    for annot in pdf.pages[index].get("/Annots", []):
+        if annot.get("/Subtype") != "/Link":
+            continue
+        dest = annot.get("/Dest")
+        if dest is None and "/A" in annot and annot.A.get("/S") == "/GoTo":
+            dest = annot.A.D
+        if dest is None:
+            continue
+        if isinstance(dest, (pikepdf.String, pikepdf.Name)):
+            dest = names[str(dest)]
+        if isinstance(dest, pikepdf.Dictionary):
+            dest = dest.D
+        out.append(pages[dest[0].objgen])
+    return out
+
+
 def contents_lines(path, heading: str) -> list[str]:
     """The lines of the contents pages (from the page that starts with `heading` to the first that does not
     hold leaders)."""
@@ -81,4 +102,14 @@ def check_contents(path, heading: str) -> int:
                 f"contents says {title!r} is on page {m.group(1)}; its bookmark goes to page {page_label(pdf, page)}"
             pos = m.end()
             checked += 1
+        # and each entry is a link to its heading's page
+        first = next(i for i in range(len(pdf.pages)) if any(t == heading for t, p in marks if p == i))
+        targets = []
+        for i in range(first, len(pdf.pages)):
+            found = link_targets(pdf, i)
+            if not found:
+                break
+            targets += found
+        assert len(targets) >= checked, f"{len(targets)} links for {checked} contents entries"
+        assert set(targets) <= {p for t, p in marks}, "a contents link goes to a page where no heading is"
     return checked

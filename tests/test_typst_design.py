@@ -250,3 +250,32 @@ def test_contents_numbers_stay_on_their_entry_and_match_the_pages(built, lang):
 
     checked = check_contents(built[lang], {"en": "Contents", "zh-Hant": "目錄"}[lang])
     assert checked >= 25, f"only {checked} contents entries matched a bookmark"
+
+
+# ---- the main matter opens on a right-hand page ----
+
+def _opening(path):
+    """(0-based index of arabic page 1, indexes of the pages without any text before it)."""
+    from contents import page_label
+
+    pages = pages_text(path)
+    with pikepdf.open(path) as pdf:
+        first = next(i for i in range(len(pdf.pages)) if page_label(pdf, i) == "1")
+        title = str(pdf.open_metadata().get("dc:title", ""))
+        # a page that prints nothing but its number or a running head is a blank page with furniture
+        furnished = [i for i in range(first) if pages[i].strip() and
+                     not squash(pages[i].replace(page_label(pdf, i), "").replace(title, ""))]
+    assert not furnished, f"blank pages that print a running head or a number: {furnished}"
+    return first, [i for i in range(first) if not pages[i].strip()]
+
+
+@pytest.mark.parametrize("which", ["en", "zh-Hant", "example"])
+def test_main_matter_opens_on_a_right_hand_page_after_at_most_one_bare_blank_page(built, built_example, which):
+    """The flagship's front matter has an odd number of pages (a blank page is needed), the example's an
+    even number (none is): page 1 is a recto either way, and the blank page prints no head and no number."""
+    path = built[which] if which in built else built_example[0] / "example" / "example.en.pdf"
+    first, blank = _opening(path)
+    assert first % 2 == 0, f"arabic page 1 is physical page {first + 1}, a left-hand page"
+    content = first - len(blank)
+    assert blank == ([first - 1] if content % 2 else []), \
+        f"{content} front-matter pages, blank pages (no text at all) {blank} before page 1 at {first}"

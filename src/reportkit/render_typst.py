@@ -62,6 +62,7 @@ class TypstWriter(BlockVisitor, InlineVisitor):
         self.brand = brand
         self.notes = notes  # endnotes | footnotes
         self.seen_notes: set[str] = set()
+        self.contents: list[tuple] = []  # (level, label, number, title) of each heading the contents list
         self.out: list[str] = []
         self.before_template = False
 
@@ -158,6 +159,8 @@ class TypstWriter(BlockVisitor, InlineVisitor):
 
     def block_section(self, b) -> None:
         self.emit(call("rk-section", b.id, b.level, self.e.number(b.id) or None, self.heading(b.title)))
+        if b.level <= CONTENTS_DEPTH:
+            self.contents.append((b.level, b.id, self.e.number(b.id) or None, self.heading(b.title)))
         for child in b.blocks:
             self.block(child)
 
@@ -265,34 +268,48 @@ class TypstWriter(BlockVisitor, InlineVisitor):
             self.emit(f"#rk-about({tvalue(self.inl(g.title))}, [{self.blocks(g.blocks)}]) #label({tstr(g.id)})")
         self.emit("]")  # the disclaimer and the copyright line are printed on the inside cover
         if m.authors:
-            self.emit("#rk-front-page[" + call("rk-front-heading", e._("Authors")))
+            self.emit("#rk-front-page[" + self.front_heading(e._("Authors"), "authors"))
             for a in m.authors:
                 self.emit(call("rk-author", a.name.plain(), self.inl(a.role), Markup("\n\n".join(f"#par[{self.inl(b)}]" for b in a.bio))))
             self.emit("]")
         if m.acknowledgments:
-            self.emit("#rk-front-page[" + call("rk-front-heading", e._("Acknowledgments")) + "\n" + self.blocks(m.acknowledgments) + "]")
-        self.emit(call("rk-contents", e._("Contents")))
+            self.emit("#rk-front-page[" + self.front_heading(e._("Acknowledgments"), "acknowledgments") + "\n"
+                      + self.blocks(m.acknowledgments) + "]")
+        contents_at = len(self.out)  # filled in below, once every heading is known
+        self.emit("")
         self.emit("#rk-main-matter()\n#set page(numbering: \"1\")\n#counter(page).update(1)")
         for ch in r.chapters:
             number = e.number(ch.id)
             eyebrow = present.label(e, ch.id) if number else None
             self.emit(call("rk-chapter", ch.id, number or None, eyebrow, self.heading(ch.title)))
+            self.contents.append((1, ch.id, number or None, self.heading(ch.title)))
             for b in ch.blocks:
                 self.block(b)
         if self.notes == "endnotes" and e.resolved.notes_order:
             title = present.notes_title(e)
-            self.emit(call("rk-notes-heading", self.inl(title) if isinstance(title, Rich) else title) + " #label(\"notes\")")
+            title = self.inl(title) if isinstance(title, Rich) else title
+            self.emit(call("rk-notes-heading", title) + " #label(\"notes\")")
+            self.contents.append((1, "notes", None, title))
             for note in e.notes():
                 n = str(e.note_number(note.id))
                 self.emit(f"#rk-endnote({tstr(n)}, <{present.noteref_anchor(n)}>, [{self.inl(note.text)}]) <{present.note_anchor(n)}>")
         if r.bibliography is not None:
             self.emit(call("rk-bibliography-heading", self.inl(r.bibliography.title)) + f" #label({tstr(present.BIBLIOGRAPHY_ANCHOR)})")
+            self.contents.append((1, present.BIBLIOGRAPHY_ANCHOR, None, self.inl(r.bibliography.title)))
             for entry in r.bibliography.entries:
                 self.emit(f"#rk-bibliography-entry[{self.inl(entry)}]")
         self.emit(f"#rk-back-cover(logo: {tvalue(logo)})")
+        self.out[contents_at] = call("rk-contents", e._("Contents"), [(level, Raw(f"label({tstr(target)})"), number, title)
+                                                                      for level, target, number, title in self.contents])
         return "\n".join(self.out) + "\n"
 
+    def front_heading(self, title: str, key: str) -> str:
+        # "_" cannot start a content id, so this label never meets one
+        self.contents.append((1, f"_front-{key}", None, title))
+        return call("rk-front-heading", title) + f" #label({tstr('_front-' + key)})"
 
+
+CONTENTS_DEPTH = 3  # the contents list headings down to this level
 TEMPLATE_LINE = 5  # the template starts on this line of the generated source (after the four head lines)
 
 
