@@ -158,9 +158,10 @@ class TypstWriter(BlockVisitor, InlineVisitor):
         self.emit(f"#par[{self.inl(b.text)}]" + self.anchor(b) + "\n")
 
     def block_section(self, b) -> None:
-        self.emit(call("rk-section", b.id, b.level, self.e.number(b.id) or None, self.heading(b.title)))
+        number, title = self.e.number(b.id) or None, self.heading(b.title)
+        self.emit(call("rk-section", b.id, b.level, number, title))
         if b.level <= CONTENTS_DEPTH:
-            self.contents.append((b.level, b.id, self.e.number(b.id) or None, self.heading(b.title)))
+            self.contents.append((b.level, b.id, number, title))
         for child in b.blocks:
             self.block(child)
 
@@ -281,8 +282,9 @@ class TypstWriter(BlockVisitor, InlineVisitor):
         for ch in r.chapters:
             number = e.number(ch.id)
             eyebrow = present.label(e, ch.id) if number else None
-            self.emit(call("rk-chapter", ch.id, number or None, eyebrow, self.heading(ch.title)))
-            self.contents.append((1, ch.id, number or None, self.heading(ch.title)))
+            title = self.heading(ch.title)
+            self.emit(call("rk-chapter", ch.id, number or None, eyebrow, title))
+            self.contents.append((1, ch.id, number or None, title))
             for b in ch.blocks:
                 self.block(b)
         if self.notes == "endnotes" and e.resolved.notes_order:
@@ -294,8 +296,9 @@ class TypstWriter(BlockVisitor, InlineVisitor):
                 n = str(e.note_number(note.id))
                 self.emit(f"#rk-endnote({tstr(n)}, <{present.noteref_anchor(n)}>, [{self.inl(note.text)}]) <{present.note_anchor(n)}>")
         if r.bibliography is not None:
-            self.emit(call("rk-bibliography-heading", self.inl(r.bibliography.title)) + f" #label({tstr(present.BIBLIOGRAPHY_ANCHOR)})")
-            self.contents.append((1, present.BIBLIOGRAPHY_ANCHOR, None, self.inl(r.bibliography.title)))
+            title = self.inl(r.bibliography.title)
+            self.emit(call("rk-bibliography-heading", title) + f" #label({tstr(present.BIBLIOGRAPHY_ANCHOR)})")
+            self.contents.append((1, present.BIBLIOGRAPHY_ANCHOR, None, title))
             for entry in r.bibliography.entries:
                 self.emit(f"#rk-bibliography-entry[{self.inl(entry)}]")
         self.emit(f"#rk-back-cover(logo: {tvalue(logo)})")
