@@ -261,12 +261,19 @@ def _opening(path):
     pages = pages_text(path)
     with pikepdf.open(path) as pdf:
         first = next(i for i in range(len(pdf.pages)) if page_label(pdf, i) == "1")
-        title = str(pdf.open_metadata().get("dc:title", ""))
-        # a page that prints nothing but its number or a running head is a blank page with furniture
-        furnished = [i for i in range(first) if pages[i].strip() and
-                     not squash(pages[i].replace(page_label(pdf, i), "").replace(title, ""))]
+        furnished = [i for i in range(first) if _furniture_only(pdf, pages, i)]
     assert not furnished, f"blank pages that print a running head or a number: {furnished}"
     return first, [i for i in range(first) if not pages[i].strip()]
+
+
+def _furniture_only(pdf, pages, i) -> bool:
+    """Page i prints something, and all of it is page furniture: its number, the report title or a
+    heading's title (a running head); a blank page with a running head or number."""
+    from contents import bookmarks, page_label
+
+    heads = [str(pdf.open_metadata().get("dc:title", ""))] + [t for t, _ in bookmarks(pdf)]
+    lines = [ln.strip() for ln in pages[i].splitlines() if ln.strip()]
+    return bool(lines) and all(ln == page_label(pdf, i) or any(ln in h for h in heads) for ln in lines)
 
 
 @pytest.mark.parametrize("which", ["en", "zh-Hant", "example"])
@@ -279,3 +286,19 @@ def test_main_matter_opens_on_a_right_hand_page_after_at_most_one_bare_blank_pag
     content = first - len(blank)
     assert blank == ([first - 1] if content % 2 else []), \
         f"{content} front-matter pages, blank pages (no text at all) {blank} before page 1 at {first}"
+
+
+@pytest.mark.parametrize("which", ["en", "zh-Hant", "example"])
+def test_back_cover_on_a_left_hand_page_after_at_most_one_bare_blank_page(built, built_example, which):
+    """The example's text ends on an odd page (a blank page is needed before the back cover), the
+    flagship's on an even one: the page count is even either way, and a blank page prints nothing."""
+    path = built[which] if which in built else built_example[0] / "example" / "example.en.pdf"
+    pages = pages_text(path)
+    n = len(pages)
+    assert n % 2 == 0, f"{n} pages: the back cover is not on a left-hand page"
+    with pikepdf.open(path) as pdf:
+        assert not _furniture_only(pdf, pages, n - 2), \
+            f"the page before the back cover prints only a running head or number: {pages[n - 2]!r}"
+    last_text = max(i for i in range(n - 1) if pages[i].strip())
+    assert n - 2 - last_text == (1 if last_text % 2 else 0), \
+        f"text ends on page {last_text + 1}, back cover on page {n}: {n - 2 - last_text} blank pages between"
