@@ -413,3 +413,21 @@ def test_chinese_form_dates_are_cldr_dates_of_their_precision(example_copy):
         assert f"》，{want}，" in printed, (want, printed)
         if skeleton != "yMMMd":
             assert "3日" not in printed.split("》，")[1].split("，")[0]
+
+
+def test_a_key_twice_in_one_file_and_an_unreadable_bibtex_entry_are_errors_at_their_lines(example_copy):
+    """Both readers keep every entry with its own line: the second "a" is reported where it stands, not
+    silently kept in place of the first; an entry bibtexparser passes over is reported, not dropped."""
+    refs = example_copy / "references.json"
+    items = json.loads(refs.read_text())
+    first = items[0]
+    refs.write_text("[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items + [dict(first, title="Other")]) + "\n]\n")
+    msg = _error(example_copy)
+    line = len(items) + 2
+    assert re.search(rf'references\.json:{line}: error: reference "{re.escape(first["id"])}" is defined twice \(first at '
+                     rf'[^)]*references\.json:2\)', msg), msg
+    refs.write_text("[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n]\n")
+    bib = example_copy / "references.bib"
+    bib.write_text(bib.read_text() + "\n@misc{broken-entry,\n  title = {Unclosed,\n  year = {2020}\n}\n@misc{after, title={Z}}\n")
+    msg = _error(example_copy)
+    assert re.search(r'references\.bib:\d+: error: BibTeX entry "broken-entry" cannot be read', msg), msg

@@ -243,3 +243,13 @@ def test_appended_items_take_the_layout_of_the_file(old, expected):
     from reportkit.refs import json_text
 
     assert json_text(old, [NEW]) == expected
+
+
+def test_an_import_never_writes_outside_the_report_folder(proj, tmp_path, capsys):
+    """references: ../outside.json is refused by `check` (the loader) and by the import alike."""
+    ry = proj / "content/example/report.yaml"
+    ry.write_text(ry.read_text().replace("  - references.json", "  - ../outside.json", 1))
+    export = write_json(tmp_path / "export.json", NEW_JSON)
+    rc, out, err = run(capsys, export, "content/example")
+    assert rc == 1 and "is outside the report folder" in err and "report.yaml:" in err
+    assert not (proj / "content/outside.json").exists()

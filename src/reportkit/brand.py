@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Collector, Diagnostic, Loc, ReportError, did_you_mean
+from .errors import Collector, Diagnostic, Loc, ReportError, did_you_mean, shown_path
 from .yamlsrc import YMap, read_yaml, type_name
 
 COLOR_KEYS = ("primary", "accent", "text", "muted", "surface", "rule", "on-primary")
@@ -79,15 +79,6 @@ def brand_names(search: Sequence[Path] | Path | None = None) -> list[str]:
     return sorted({p.parent.name for styles in _search(search) for p in styles.glob("*/brand.yaml")})
 
 
-def _shown(path: Path) -> str:
-    """A path as printed in diagnostics: relative to the current folder when it lies inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else Path(rel).as_posix()
-
-
 @dataclass(frozen=True)
 class Brand:
     """Everything about the look of an edition; values are validated so renderers may print them as-is."""
@@ -135,8 +126,8 @@ def load_brand(name: str, search: Sequence[Path] | Path | None = None) -> Brand:
     folder = find_brand(name, paths)
     if folder is None:
         names = brand_names(paths)
-        where = " or ".join(_shown(p) for p in paths)
-        raise ReportError([Diagnostic(Loc(f"{_shown(paths[0]) if paths else 'styles'}/{name}/brand.yaml"),
+        where = " or ".join(shown_path(p) for p in paths)
+        raise ReportError([Diagnostic(Loc(f"{shown_path(paths[0]) if paths else 'styles'}/{name}/brand.yaml"),
                                       f'no brand "{name}" in {where}{did_you_mean(name, names)}; brands: {", ".join(names) or "none"}')])
     from . import cache
 
@@ -149,7 +140,7 @@ def _read(name: str, folder: Path, paths: list[Path]) -> Brand:
     from .brand_schema import _where, parse
 
     path = folder / "brand.yaml"
-    shown = _shown(path)
+    shown = shown_path(path)
     tree = read_yaml(path, shown)
     top = Loc(shown, 1, 1)
     if not isinstance(tree, YMap):
@@ -160,7 +151,7 @@ def _read(name: str, folder: Path, paths: list[Path]) -> Brand:
     if spec.logo:
         candidate = (folder / spec.logo).resolve()
         if not candidate.is_relative_to(folder.resolve()) or not candidate.is_file() or candidate.suffix.lower() != ".svg":
-            c.error(_where(tree, ("logo",), top), f'logo "{spec.logo}" must be an SVG file inside {_shown(folder)}/')
+            c.error(_where(tree, ("logo",), top), f'logo "{spec.logo}" must be an SVG file inside {shown_path(folder)}/')
         else:
             logo = candidate
     cover_art = None
@@ -168,7 +159,7 @@ def _read(name: str, folder: Path, paths: list[Path]) -> Brand:
         candidate = (folder / spec.cover_art).resolve()
         if (not candidate.is_relative_to(folder.resolve()) or not candidate.is_file()
                 or candidate.suffix.lower() != ".svg"):
-            c.error(_where(tree, ("cover-art",), top), f'cover-art "{spec.cover_art}" must be an SVG file inside {_shown(folder)}/')
+            c.error(_where(tree, ("cover-art",), top), f'cover-art "{spec.cover_art}" must be an SVG file inside {shown_path(folder)}/')
         else:
             cover_art = candidate
     c.raise_if_errors()

@@ -113,44 +113,51 @@ def read(paths: list[tuple[Path, str]], c: Collector, options: dict | None = Non
         except (OSError, UnicodeDecodeError) as e:
             c.error(Loc(shown), f"cannot read the references file: {e}; export it again as UTF-8")
             continue
-        if path.suffix.lower() == ".json":
-            found = _read_csl_json(text, shown, c)
-        elif path.suffix.lower() in (".bib", ".bibtex"):
-            found = _read_bibtex(text, shown, c)
-        else:
+        if path.suffix.lower() not in SUFFIXES:
             c.error(Loc(shown), "a references file must be CSL-JSON (.json) or BibTeX/BibLaTeX (.bib)")
             continue
-        for key, (item, loc) in found.items():
-            if key in items:
+        for key, item, loc, _ in parse(text, path.suffix.lower(), shown, c):
+            if key in items:  # in the same file or in another one
                 c.error(loc, f'reference "{key}" is defined twice (first at {locs[key]}); keep one')
                 continue
             items[key], locs[key] = item, loc
     return Library(items, locs, options)
 
 
-def _line_of(text: str, pattern: str) -> int:
-    m = re.search(pattern, text)
-    return text.count("\n", 0, m.start()) + 1 if m else 0
+SUFFIXES = (".json", ".bib", ".bibtex")
 
 
-def _read_csl_json(text: str, shown: str, c: Collector) -> dict:
+def parse(text: str, suffix: str, shown: str, c: Collector) -> list[tuple[str, dict, Loc, dict | None]]:
+    """Every entry of a references file's text, in file order, duplicates included: (key, CSL-JSON item,
+    where it is, the BibTeX entry as bibtexparser read it or None). Problems go to `c`."""
+    return _read_csl_json(text, shown, c) if suffix == ".json" else _read_bibtex(text, shown, c)
+
+
+def _lines(text: str, pattern: str) -> list[int]:
+    return [text.count("\n", 0, m.start()) + 1 for m in re.finditer(pattern, text, re.M)]
+
+
+def _read_csl_json(text: str, shown: str, c: Collector) -> list:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         c.error(Loc(shown, e.lineno, e.colno), f"not valid CSL-JSON: {e.msg}")
-        return {}
+        return []
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list):
         c.error(Loc(shown, 1), "CSL-JSON is a list of items ([{\"id\": …, \"type\": …}, …])")
-        return {}
-    out = {}
+        return []
+    out = []
+    seen: dict = {}  # key -> how many items with it so far: the n-th is at the n-th line found
     for i, item in enumerate(data):
         if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)):
             c.error(Loc(shown, 1), f"item {i + 1} of the CSL-JSON list has no \"id\"")
             continue
         key = str(item["id"])
-        out[key] = (item, Loc(shown, _line_of(text, r'"id"\s*:\s*"?' + re.escape(key) + r'"?\s*[,}\n]')))
+        n = seen[key] = seen.get(key, 0) + 1
+        found = _lines(text, r'"id"\s*:\s*"?' + re.escape(key) + r'"?\s*[,}\n]')
+        out.append((key, item, Loc(shown, found[n - 1] if n <= len(found) else 0), None))
     return out
 
 
@@ -162,21 +169,31 @@ _BIB_LANGS = {"english": "en", "american": "en", "british": "en", "chinese": "zh
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 
 
-def _read_bibtex(text: str, shown: str, c: Collector) -> dict:
+_BIB_SKIP = {"string", "comment", "preamble"}
+
+
+def _read_bibtex(text: str, shown: str, c: Collector) -> list:
     import bibtexparser
     from bibtexparser.bparser import BibTexParser
 
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
     try:
-        db = bibtexparser.loads(text, parser=parser)
+        entries = iter(bibtexparser.loads(text, parser=parser).entries)
     except Exception as e:  # bibtexparser raises many kinds
         c.error(Loc(shown, 1), f"not valid BibTeX: {e}")
-        return {}
-    out = {}
-    for e in db.entries:
-        key = e.get("ID", "")
-        loc = Loc(shown, _line_of(text, r"@\w+\s*\{\s*" + re.escape(key) + r"\s*,"))
-        out[key] = (_bib_to_csl(e), loc)
+        return []
+    out = []
+    nxt = next(entries, None)
+    for m in re.finditer(r"(?:^|(?<=\}))[ \t]*@(\w+)\s*[{(]\s*([^,\s]+)\s*,", text, re.M):  # an entry's head
+        kind, key, loc = m.group(1).lower(), m.group(2), Loc(shown, text.count("\n", 0, m.start()) + 1)
+        if kind in _BIB_SKIP:
+            continue
+        if nxt is None or nxt.get("ID") != key:  # bibtexparser passes over an entry it cannot read
+            c.error(loc, f'BibTeX entry "{key}" cannot be read (an unclosed brace or quote, or a missing comma?); '
+                         "fix it in the export")
+            continue
+        out.append((key, _bib_to_csl(nxt), loc, nxt))
+        nxt = next(entries, None)
     return out
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,12 @@ def diagnostics_data(items) -> list:
 
 def diagnostics_from(data) -> list[Diagnostic]:
     return [Diagnostic(Loc(f, line, col), message, level) for f, line, col, message, level in data]
+
+
+def shown_path(file) -> str:
+    """A path as diagnostics print it: relative to the current folder when inside it."""
+    p = Path(file)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()

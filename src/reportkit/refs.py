@@ -16,10 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from . import citations
-from .errors import Collector, Diagnostic, Loc, ReportError
+from .errors import Collector, Diagnostic, Loc, ReportError, shown_path
 
 DEFAULT_FILE = "references.json"
-_BIB_SKIP = {"string", "comment", "preamble"}
 
 
 @dataclass
@@ -34,55 +33,16 @@ def _fail(loc: Loc, message: str):
     raise ReportError([Diagnostic(loc, message)])
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _lines(text: str, pattern: str) -> list[int]:
-    return [text.count("\n", 0, m.start()) + 1 for m in re.finditer(pattern, text, re.M)]
-
-
-def _bib_entries(text: str) -> list[dict]:
-    import bibtexparser
-    from bibtexparser.bparser import BibTexParser
-
-    # the options citations._read_bibtex reads with
-    parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
-    return bibtexparser.loads(text, parser=parser).entries
-
-
 def read_entries(path: Path, shown: str) -> list[Entry]:
     """Every entry of a CSL-JSON or BibTeX file, in file order, duplicates included; malformed input raises."""
     c = Collector()
-    citations.read([(path, shown)], c)  # the reader's own errors, at file:line
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        _fail(Loc(shown), f"cannot read the references file: {e}; export it again as UTF-8")
+    found = citations.parse(text, path.suffix.lower(), shown, c)
     c.raise_if_errors()
-    text = path.read_text(encoding="utf-8")
-    out: list[Entry] = []
-    seen: dict = {}  # key -> how many entries with it so far (the n-th one is at the n-th line found)
-    if path.suffix.lower() == ".json":
-        data = json.loads(text)
-        for item in data["items"] if isinstance(data, dict) else data:
-            key = str(item["id"])
-            n = seen[key] = seen.get(key, 0) + 1
-            found = _lines(text, r'"id"\s*:\s*"?' + re.escape(key) + r'"?\s*[,}\n]')
-            out.append(Entry(key, item, Loc(shown, found[n - 1] if n <= len(found) else 0)))
-        return out
-    starts = [(m.group(1).lower(), m.group(2), text.count("\n", 0, m.start()) + 1)
-              for m in re.finditer(r"^[ \t]*@(\w+)\s*[{(]\s*([^,\s]+)\s*,", text, re.M)]
-    entries = iter(_bib_entries(text))
-    nxt = next(entries, None)
-    for kind, key, line in starts:
-        if kind in _BIB_SKIP:
-            continue
-        if nxt is None or nxt.get("ID") != key:  # bibtexparser passes over an entry it cannot read
-            _fail(Loc(shown, line), f'BibTeX entry "{key}" cannot be read (an unclosed brace or quote, or a missing '
-                                    "comma?); fix it in the export and import again")
-        out.append(Entry(key, citations._bib_to_csl(nxt), Loc(shown, line), nxt))
-        nxt = next(entries, None)
-    return out
+    return [Entry(key, item, loc, bib) for key, item, loc, bib in found]
 
 
 # ---- what makes two entries the same source ----
@@ -278,8 +238,8 @@ def bib_text(old: str | None, entries: list[dict]) -> str:
 def _read_text(text: str, suffix: str, shown: str) -> dict:
     """The items of a references file's text, through citations.py's reader: key -> CSL-JSON item."""
     c = Collector()
-    found = citations._read_csl_json(text, shown, c) if suffix == ".json" else citations._read_bibtex(text, shown, c)
-    return {} if c.errors else {k: item for k, (item, _) in found.items()}
+    found = citations.parse(text, suffix, shown, c)
+    return {} if c.errors else {key: item for key, item, _, _ in found}
 
 
 # ---- the command ----
@@ -289,9 +249,9 @@ def _report_references(folder: Path):
     from .yamlsrc import YMap, YStr, loc_of, read_yaml
 
     path = folder / "report.yaml"
-    shown = _shown(path)
+    shown = shown_path(path)
     if not path.is_file():
-        _fail(Loc(_shown(folder)), "no report.yaml here; give a report folder (content/<report>)")
+        _fail(Loc(shown_path(folder)), "no report.yaml here; give a report folder (content/<report>)")
     m = read_yaml(path, shown, as_written=True)
     if not isinstance(m, YMap):
         _fail(Loc(shown, 1), "report.yaml is a mapping of settings; run `reportkit check` for details")
@@ -302,6 +262,9 @@ def _report_references(folder: Path):
     names = [value] if isinstance(value, YStr) else value if isinstance(value, list) else []
     if not names or not all(isinstance(n, YStr) for n in names):
         _fail(loc, '"references" names the references file(s), e.g. references: references.json; fix it, then import')
+    for n in names:  # the loader's rule: an import never writes outside the report folder
+        if not (folder / str(n)).resolve().is_relative_to(folder.resolve()):
+            _fail(loc_of(n, loc), f'"{n}" is outside the report folder; keep files inside {shown_path(folder)}')
     return [str(n) for n in names], loc_of(value, loc), path
 
 
@@ -315,7 +278,7 @@ def _add_to_report_yaml(path: Path, name: str) -> bytes:
     m = re.search(r"^chapters\s*:", old, re.M)
     new = old[:m.start()] + line + old[m.start():] if m else old + ("" if old.endswith("\n") or not old else nl) + line
     if yaml.safe_load(new) != {**(yaml.safe_load(old) or {}), "references": name}:
-        _fail(Loc(_shown(path)), f"cannot add `references: {name}` to report.yaml safely; add that line yourself, then import")
+        _fail(Loc(shown_path(path)), f"cannot add `references: {name}` to report.yaml safely; add that line yourself, then import")
     return new.encode("utf-8")
 
 
@@ -333,7 +296,7 @@ def import_file(folder: Path, file: Path, file_shown: str, into: str | None = No
         _fail(names_loc, f'--into {into}: not one of the report\'s references files ({", ".join(names)}); '
                          "name one of them, or add it to references: first")
     if into is not None and (Path(into).name != into or into.startswith(".")):
-        _fail(Loc(_shown(report_yaml)), f"--into {into}: give a file name in the report folder, e.g. references.json")
+        _fail(Loc(shown_path(report_yaml)), f"--into {into}: give a file name in the report folder, e.g. references.json")
     target_name = into or (names[0] if names else DEFAULT_FILE)
     target = folder / target_name
     suffix = ".json" if target.suffix.lower() == ".json" else ".bib" if target.suffix.lower() in (".bib", ".bibtex") else ""
@@ -341,9 +304,9 @@ def import_file(folder: Path, file: Path, file_shown: str, into: str | None = No
         _fail(names_loc, f"{target_name}: a references file is CSL-JSON (.json) or BibTeX (.bib)")
     incoming = read_entries(file, file_shown)
     c = Collector()
-    paths = [(folder / n, _shown(folder / n)) for n in names if (folder / n).is_file()]
+    paths = [(folder / n, shown_path(folder / n)) for n in names if (folder / n).is_file()]
     if target.is_file() and target_name not in names:
-        paths.append((target, _shown(target)))
+        paths.append((target, shown_path(target)))
     library = citations.read(paths, c)
     if c.errors:  # merging into a file reportkit cannot read would hide its problems
         raise ReportError(c.errors)
@@ -369,16 +332,16 @@ def import_file(folder: Path, file: Path, file_shown: str, into: str | None = No
         new_entries = [e.bib if e.bib is not None else _csl_to_bib(e.item) for e in p.added]
         text = bib_text(old, new_entries) if new_entries else old
     if p.added:  # what is written reads back as the old entries plus the new ones, or nothing is written
-        back = _read_text(text, suffix, _shown(target))
-        before = _read_text(old, suffix, _shown(target)) if old and old.strip() else {}
+        back = _read_text(text, suffix, shown_path(target))
+        before = _read_text(old, suffix, shown_path(target)) if old and old.strip() else {}
         if back != {**before, **{e.key: e.item for e in p.added}}:
-            _fail(Loc(_shown(target)), f"cannot append to {target_name} without changing it; import into another references file with --into")
+            _fail(Loc(shown_path(target)), f"cannot append to {target_name} without changing it; import into another references file with --into")
 
     lines = list(p.lines)
     verb = "would add" if dry_run else "added"
     if dry_run:
         lines += [f'{e.loc}: would add "{e.key}"' for e in p.added]
-    summary = f"{verb} {len(p.added)} reference{'s' * (len(p.added) != 1)} to {_shown(target)}"
+    summary = f"{verb} {len(p.added)} reference{'s' * (len(p.added) != 1)} to {shown_path(target)}"
     if p.duplicates:
         summary += f"; {p.duplicates} duplicate{'s' * (p.duplicates != 1)} not added"
     if p.conflicts:
@@ -386,7 +349,7 @@ def import_file(folder: Path, file: Path, file_shown: str, into: str | None = No
     yaml_bytes = None
     if not names and p.added:
         yaml_bytes = _add_to_report_yaml(report_yaml, target_name)
-        summary += f"; {'would add' if dry_run else 'added'} `references: {target_name}` to {_shown(report_yaml)}"
+        summary += f"; {'would add' if dry_run else 'added'} `references: {target_name}` to {shown_path(report_yaml)}"
     if p.added:
         summary += "; cite them in a note with [cite: KEY]"
     if not dry_run and p.added:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import Diagnostic, Loc, ReportError
+from .errors import Diagnostic, Loc, ReportError, shown_path
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -217,13 +217,6 @@ def _write_new(path: Path, text: str, made: list) -> None:
     made.append(path)
 
 
-def _shown(path: Path, project) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def new_brand(project, name: str) -> list[str]:
     """styles/<name>/brand.yaml (palette, fonts, logo; templates inherited from base) and logo.svg."""
     from .brand import builtin_styles, load_brand
@@ -239,7 +232,7 @@ def new_brand(project, name: str) -> list[str]:
     _write_new(folder / "brand.yaml", BRAND_YAML.format(name=name, title=title), made)
     _write_new(folder / "logo.svg", LOGO_SVG.format(width=max(120, 60 + 18 * len(title)), label=_xml(title)), made)
     load_brand(name, project.style_search())  # what it wrote must load
-    return [f"wrote {_shown(p, project)}" for p in made] + \
+    return [f"wrote {shown_path(p)}" for p in made] + \
         [f'brand "{name}" inherits reportkit\'s base templates; build with --brand {name}, '
          f'or set default-brand = "{name}" under [tool.reportkit] in pyproject.toml']
 
@@ -254,7 +247,7 @@ def _set_default_brand(project, brand: str) -> str | None:
     line = f'default-brand = "{brand}"'
     if not path.is_file():
         path.write_text(f"[tool.reportkit]\n{line}\n", encoding="utf-8")
-        return f"wrote {_shown(path, project)} ([tool.reportkit] {line})"
+        return f"wrote {shown_path(path)} ([tool.reportkit] {line})"
     text = path.read_text(encoding="utf-8")
     m = re.search(r"(?m)^\[tool\.reportkit\][ \t]*$", text)
     if m:
@@ -262,7 +255,7 @@ def _set_default_brand(project, brand: str) -> str | None:
     else:
         text = text.rstrip("\n") + f"\n\n[tool.reportkit]\n{line}\n"
     path.write_text(text, encoding="utf-8")
-    return f"updated {_shown(path, project)} ([tool.reportkit] {line})"
+    return f"updated {shown_path(path)} ([tool.reportkit] {line})"
 
 
 def new_report(project, name: str, langs: list | None = None, brand: str | None = None, title: str | None = None) -> list[str]:
@@ -321,7 +314,7 @@ def new_report(project, name: str, langs: list | None = None, brand: str | None 
         if "include" in kinds:
             _write_new(folder / "part.yaml", PART_YAML, made)
         _write_new(folder / "figures" / "placeholder.svg", FIGURE_SVG, made)
-        lines += [f"wrote {_shown(p, project)}" for p in made]
+        lines += [f"wrote {shown_path(p)}" for p in made]
         if not settings.get("default-brand"):
             others = [r for r in project.reports() if r.resolve() != folder.resolve()]
             if not others:
@@ -339,7 +332,7 @@ def new_report(project, name: str, langs: list | None = None, brand: str | None 
             root = catalog.locales_root(resolved.report.folder)
             for code in codes:
                 for p, changed in catalog.update(resolved, code, root):
-                    lines.append(f"wrote {_shown(p, project)}")
+                    lines.append(f"wrote {shown_path(p)}")
                 from .catalog_ui import interface_words_problem
 
                 problem = interface_words_problem(code, parse_locale(code).gettext)
@@ -357,7 +350,7 @@ def new_report(project, name: str, langs: list | None = None, brand: str | None 
     if brand and settings.get("default-brand") and str(settings["default-brand"]) != brand:
         flag = f" --brand {brand}"
         lines.append(f'note: the project\'s default-brand is "{settings["default-brand"]}"; build this report with{flag}')
-    lines.append(f"next: reportkit build {_shown(folder, project)}{flag}")
+    lines.append(f"next: reportkit build {shown_path(folder)}{flag}")
     return lines
 
 

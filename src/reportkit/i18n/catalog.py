@@ -38,7 +38,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Diagnostic, Loc, ReportError
+from ..errors import Diagnostic, Loc, ReportError, shown_path
 from ..locales import parse_locale
 from ..resolve import Resolved
 from . import po as pofile
@@ -132,15 +132,6 @@ def locales_root(report_folder: Path) -> Path:
 
 def _stamp(resolved: Resolved) -> str:
     return resolved.report.meta.date.isoformat() + " 00:00+0000"
-
-
-def shown_path(file) -> str:
-    """A path as diagnostics print it: relative to the current folder when inside it."""
-    p = Path(file)
-    try:
-        return p.resolve().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return p.as_posix()
 
 
 def templates(resolved: Resolved) -> dict[str, list[POEntry]]:
