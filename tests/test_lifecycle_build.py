@@ -223,6 +223,27 @@ def test_a_no_op_build_is_decided_from_inputs_and_never_fooled(example_copy, tmp
     assert not build(example_copy, BuildOptions(out=out, formats=("html",))).up_to_date  # other options: other build
 
 
+def test_the_input_digest_survives_an_editors_lock_file_and_sees_a_library_upgrade(example_copy, tmp_path, monkeypatch):
+    """A dangling link in the report folder (Emacs' .#chapter.yaml) is not read; a library that shapes the
+    output (citeproc-py, Babel...) installed in another version changes the digest."""
+    import sys
+
+    from reportkit import uptodate
+    from reportkit.build import BuildOptions, build
+    from reportkit.project import Project
+
+    (example_copy / ".#summary.yaml").symlink_to("root@host.1234:1700000000")
+    out = tmp_path / "out"
+    assert not build(example_copy, BuildOptions(out=out)).up_to_date
+    assert build(example_copy, BuildOptions(out=out)).up_to_date
+    project = Project.of_report(example_copy)
+    before = uptodate.digest(example_copy, project, "dset", {})
+    site = tmp_path / "site"
+    (site / "citeproc_py-99.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [*sys.path, str(site)])
+    assert uptodate.digest(example_copy, project, "dset", {}) != before
+
+
 def test_two_clean_builds_at_different_paths_give_identical_bytes(tmp_path):
     """Another machine's path: two copies of the project, built from different working folders with
     empty caches and no environment variables of ours, give the same bytes, manifest included."""
