@@ -79,6 +79,8 @@ def test_a_language_without_interface_words_warns_and_fails_release(tmp_path):
     assert "warning" in line and "fr/LC_MESSAGES/reportkit.po" in line and "template" in line
     assert r.stderr.count("no interface words for fr") == 1  # printed once, as found
     assert "Contents" in (tmp_path / "build" / "memo" / "memo.fr.html").read_text()
+    r = rk("build", "content/memo", "--lang", "fr", "--format", "html", cwd=tmp_path)  # up to date: said again
+    assert r.returncode == 0 and "up to date" in r.stdout + r.stderr and r.stderr.count("no interface words for fr") == 1, r.stderr
     r = rk("build", "content/memo", "--lang", "fr", "--format", "html", "--release", "--out", "b2", cwd=tmp_path)
     assert r.returncode == 1 and "no interface words for fr" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "b2").exists()

@@ -152,3 +152,27 @@ def test_cli_export_import_and_refusal(project, tmp_path):
     assert r.returncode == 1
     [line] = [x for x in (r.stdout + r.stderr).splitlines() if "error" in x]
     assert "unit u" in line and "missing [^n126]" in line
+
+
+def test_a_failed_export_leaves_the_old_file_whole(project, tmp_path, monkeypatch, capsys):
+    """A full disk in the middle of `i18n export-xliff -o FILE`: one line, exit 1, the previous export intact."""
+    import errno
+    import os
+
+    from reportkit import artifacts
+    from reportkit.cli import main
+
+    xlf = tmp_path / "fo.xlf"
+    xlf.write_text("the previous export\n")
+
+    def half_then_full(fd, data):
+        os.write(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(artifacts, "_write_fd", half_then_full)
+    monkeypatch.chdir(project)
+    rc = main(["i18n", "export-xliff", "content/four-ounces", "--lang", "zh-Hant", "-o", str(xlf)])
+    err = capsys.readouterr().err
+    assert rc == 1 and "No space left on device" in err and "Traceback" not in err
+    assert xlf.read_text() == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

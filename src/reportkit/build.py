@@ -73,7 +73,8 @@ def available_langs(resolved: Resolved) -> list[str]:
     return [source] + [x for x in others if x != source]
 
 
-def make_editions(resolved: Resolved, langs: list[str], opts: BuildOptions) -> list[Edition]:
+def make_editions(resolved: Resolved, langs: list[str], opts: BuildOptions, warnings: list | None = None) -> list[Edition]:
+    """The editions of `langs`; a warning (English interface words) goes to `warnings`, which a build records."""
     from .i18n.catalog import catalog_files, load_translations, locales_root
     from .localize import localize
     from .locales import parse_locale
@@ -93,6 +94,8 @@ def make_editions(resolved: Resolved, langs: list[str], opts: BuildOptions) -> l
             raise ReportError([Diagnostic(ui.loc, ui.message + " (a --release or --strict build refuses English interface words)")])
         if ui is not None:
             _tell(opts, "warning", diagnostic=ui)
+            if warnings is not None:  # recorded, so an up-to-date build says it again
+                warnings.append(ui)
         if code.bcp47 == source.bcp47:
             editions.append(localize(resolved))
             continue
@@ -298,7 +301,7 @@ def _made(folder: Path, opts: BuildOptions, project: Project, brand_name: str, s
     all_langs = available_langs(resolved)
     n_slots = _resident_slots(opts, len(opts.langs or all_langs))
     t = time.perf_counter()
-    editions = make_editions(resolved, opts.langs or all_langs, opts)
+    editions = make_editions(resolved, opts.langs or all_langs, opts, result.warnings)
     editions = with_alternates(editions, all_langs)
     result.timings["localize"] = time.perf_counter() - t
     try:
@@ -410,7 +413,7 @@ def _options(opts: BuildOptions) -> dict:
     """What of the options changes the artifacts (all but where they go and how progress is shown)."""
     return {"langs": opts.langs, "formats": list(opts.formats), "engine": opts.engine, "brand": opts.brand, "notes": opts.notes,
             "release": opts.release, "allow_placeholders": opts.allow_placeholders, "min_coverage": opts.min_coverage,
-            "strict": opts.strict, "keep_sources": opts.keep_sources}
+            "keep_sources": opts.keep_sources}  # not --strict: it only decides whether the recorded warnings fail
 
 
 def _shown_source(folder: Path, project: Project) -> str:

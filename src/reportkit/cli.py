@@ -142,8 +142,9 @@ def _i18n_write(path: str | None, text: str, what: str) -> None:
     if not path or path == "-":
         sys.stdout.write(text)
         return
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
+    from .artifacts import atomic_write
+
+    atomic_write(Path(path), text.encode("utf-8"))  # a failed write leaves the old file, never half a new one
     print(f"wrote {what} {path}")
 
 
