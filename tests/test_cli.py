@@ -134,3 +134,25 @@ def test_check_replays_unchanged_input_and_never_a_stale_verdict(example_copy, t
     po.save(str(po_path))
     code, lines = check()
     assert code == 1 and any("simplified" in x for x in lines), lines
+
+
+def test_check_from_outside_the_project_checks_glyphs_against_the_projects_brand(example_copy, tmp_path):
+    """`reportkit --project P check … --brand mine` run from another folder: the glyph coverage is that
+    of P's own brand (here one whose Chinese fonts are a Latin monospace), not of a brand of that name
+    looked for in the current folder."""
+    import re
+    import shutil
+
+    from reportkit.brand import builtin_styles
+
+    proj = example_copy.parent.parent
+    mine = proj / "styles" / "mine"
+    mine.mkdir(parents=True)
+    text = (builtin_styles() / "dset" / "brand.yaml").read_text()
+    mine.joinpath("brand.yaml").write_text(re.sub(r"Noto (Serif|Sans) CJK TC", "DejaVu Sans Mono", text))
+    shutil.copy(builtin_styles() / "dset" / "logo.svg", mine / "logo.svg")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = run("--project", str(proj), "check", str(example_copy), "--brand", "mine", cwd=elsewhere)
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "has a glyph for U+534A" in r.stdout, r.stdout + r.stderr  # 半, in the example's Chinese text

@@ -90,3 +90,24 @@ def test_a_word_longer_than_the_measure_breaks_in_pdf_and_html(example_copy, tmp
                           "--window-size=390,844", "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120).stdout
     scroll, client = map(int, re.search(r'data-w="(\d+) (\d+)"', dom).group(1, 2))
     assert client < 600 and scroll <= client, (scroll, client)  # headless Chromium's narrowest window, no sideways scroll
+
+
+def test_a_findings_title_with_markup_is_plain_text_in_its_label(example_copy):
+    """The findings box's aria-label holds the title's text: a title with emphasis, a Chinese run or
+    quote marks neither cuts the attribute short nor puts tags inside it."""
+    from html.parser import HTMLParser
+
+    f = example_copy / "summary.yaml"
+    title = """'Key *findings* on [臺灣]{lang=zh-Hant} “and” \\<b>'"""  # YAML single quotes: the text as written
+    f.write_text(f.read_text().replace("  - findings:\n", f"  - findings:\n      title: {title}\n", 1))
+    ed = localize(resolve(load(example_copy)))
+    html = render_html(ed, load_brand("dset"), "endnotes")
+    labels = []
+
+    class Asides(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "aside" and ("class", "findings") in attrs:
+                labels.append(dict(attrs)["aria-label"])
+
+    Asides().feed(html)
+    assert labels == ["Key findings on 臺灣 “and” <b>"]

@@ -107,7 +107,7 @@ def cmd_check(a) -> int:
             return _check_summary(con, problems, a)
     con.step(f"loading and resolving {_report(a)}")
     resolved = resolve(load(_report(a)))
-    _project(a).brand(_brand(a))
+    brand = project.brand(_brand(a))  # the project's brand, as the build finds it, for the glyph check too
     found(resolved.warnings)
     for lang in available_langs(resolved):
         code = parse_locale(lang)
@@ -115,7 +115,7 @@ def cmd_check(a) -> int:
     from .glyphs import check_aside
 
     # the glyph check (every edition typeset) runs in a forked process while this one checks catalogs
-    glyphs = check_aside(resolved, _brand(a)) if a.glyphs and not any(d.level == "error" for d in problems) else None
+    glyphs = check_aside(resolved, brand) if a.glyphs and not any(d.level == "error" for d in problems) else None
     for lang in available_langs(resolved)[1:]:
         con.step(f"checking the {lang} catalogs")
         found(check_catalogs(resolved, lang, locales_root(resolved.report.folder)).items)

@@ -94,11 +94,13 @@ def missing_in(text: str, cover: frozenset) -> list[str]:
     return sorted({ch for ch in set(text) if ord(ch) not in cover and ch not in _IGNORED and not ch.isspace()})
 
 
-def check_glyphs(resolved, brand_name: str, editions=None) -> list[Diagnostic]:
-    """One error per text that holds a character none of the brand's fonts can draw."""
+def check_glyphs(resolved, brand, editions=None) -> list[Diagnostic]:
+    """One error per text that holds a character none of the brand's fonts can draw. `brand`: the Brand
+    the build uses (from the project's styles), or a name looked up in the default search path."""
     from .brand import load_brand
 
-    brand = load_brand(brand_name)
+    if isinstance(brand, str):
+        brand = load_brand(brand)
     return check_cover(resolved, brand.name, covered(tuple(brand.families())), editions, brand)
 
 
@@ -154,19 +156,19 @@ _ASIDE: tuple = ()  # what the forked glyph check reads (set before it forks): t
 def _check_all():
     from .build import BuildOptions, available_langs, make_editions
 
-    resolved, brand_name = _ASIDE
+    resolved, brand = _ASIDE
     editions = make_editions(resolved, available_langs(resolved), BuildOptions())
-    return check_glyphs(resolved, brand_name, editions)
+    return check_glyphs(resolved, brand, editions)
 
 
-def check_aside(resolved, brand_name: str):
+def check_aside(resolved, brand):
     """Start the glyph check of every edition in a forked process (it typesets each edition: a quarter of
     `check`); returns a function that waits for its findings. Where forking is not safe, the check runs
     when that function is called."""
     from .build import fork_pool
 
     global _ASIDE
-    _ASIDE = (resolved, brand_name)
+    _ASIDE = (resolved, brand)
     pool = fork_pool(1)
     if pool is None:
         return _check_all
