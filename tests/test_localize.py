@@ -67,3 +67,18 @@ def test_author_names_go_through_the_catalogs(example_copy, tmp_path):
     pdf = subprocess.run(["pdftotext", str(tmp_path / "out" / "example" / "example.zh-Hant.pdf"), "-"], capture_output=True, text=True).stdout
     assert "林範例" in pdf
     assert result.artifacts
+
+
+def test_every_interface_word_a_writer_prints_is_in_the_closed_list():
+    """The untranslated-interface-words check (catalog_ui) knows only ui_strings: a word a template or a
+    writer translates that is not listed there would print in English in a new language without a warning."""
+    import re
+    from pathlib import Path
+
+    from reportkit.ui_strings import LABELS, WORDS
+
+    src = Path(__file__).resolve().parents[1] / "src" / "reportkit"
+    files = [*src.glob("*.py"), *src.glob("styles/base/html/*.j2")]
+    used = {m.group(2) for f in files for m in re.finditer(r"""\b_\((["'])(.+?)\1""", f.read_text(encoding="utf-8"))}
+    assert used, "no interface words found: the pattern is wrong"
+    assert sorted(used - set(WORDS) - set(LABELS.values())) == []

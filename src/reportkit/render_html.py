@@ -159,23 +159,6 @@ def display_title(markup) -> Markup:
     return Markup("".join(x if x.startswith("<") else _GLUE.sub("\\1\u00a0", x) for x in parts))
 
 
-# Interface words the page needs that reportkit's catalog may not hold yet: the catalog wins when it
-# translates them (see word()).
-_OWN_WORDS = {
-    "zh-Hant": {"Suggested citation": "建議引用格式", "Download PDF": "下載 PDF", "About this report": "關於本報告",
-                "Cite this report": "引用本報告", "Open full size": "放大檢視", "Close": "關閉",
-                "Report": "報告", "Licence": "授權", "PDF editions": "PDF 版本"},
-}
-
-
-def word(e: Edition, text: str) -> str:
-    """An interface word in the edition's language: reportkit's catalog, else the table above."""
-    translated = e._(text)
-    if translated != text or e.locale.bcp47 == "en":
-        return translated
-    return _OWN_WORDS.get(e.locale.bcp47, {}).get(text, text)
-
-
 def _plain(value) -> str:
     """Text of a metadata value that may be absent, a str or a Rich."""
     if value is None:
@@ -351,7 +334,7 @@ def _page_values(brand: Brand) -> dict:
 def edition_text(edition: Edition) -> str:
     """Every character the edition may print (its texts and interface words), for font subsetting."""
     parts = [rich.plain() for rich, _owner in iter_rich(edition.report)]
-    parts += [word(edition, w) for w in _OWN_WORDS["zh-Hant"]] + [citation(edition).striptags(), series_line(edition)]
+    parts += [citation(edition).striptags(), series_line(edition)]
     parts += [edition._(w) for w in _ui_words()] + [present.date_text(edition), present.term_separator(edition),
                                                    present.source_prefix(edition), present.attribution_prefix(edition),
                                                    present.caption_separator(edition), present.NOTE_SEPARATOR,
@@ -393,7 +376,7 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False,
         e=edition, r=edition.report, m=edition.report.meta, w=w, p=present, _=edition._,
         notes_style=notes, css=Markup(faces + "\n" + css), paged_css=Markup(paged_css), brand=brand,
         brand_css=css_variables(brand, edition.locale.is_cjk), logo_uri=logo_uri, paged=paged,
-        folder=edition.report.folder.resolve(), word=functools.partial(word, edition), art_uri=art_uri,
+        folder=edition.report.folder.resolve(), art_uri=art_uri,
         citation=citation(edition, brand), series=series_line(edition), imprint=imprint(brand),
         url=report_url(edition, brand), og_locale=og_locale(edition), description=description(edition),
         pdfs=built_pdfs(edition) if pdfs is None else pdfs)

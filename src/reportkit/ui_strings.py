@@ -18,7 +18,8 @@ LABELS = {
 
 WORDS = [
     N_("Contents"), N_("Notes"), N_("Source"), N_("Authors"), N_("Acknowledgments"), N_("Disclaimer"),
-    N_("Back to text"), N_("Artwork not available"), N_("Skip to contents"), N_("About"), N_("Languages"),
+    N_("Back to text"), N_("Artwork not available"), N_("Skip to contents"), N_("About"),
     N_("Pull quote"), N_("Key findings"), N_("Bibliography"),
     N_("Suggested citation"), N_("Report No. %(number)s"), N_("continued"),
+    N_("About this report"), N_("Cite this report"), N_("Download PDF"),
 ]
