@@ -288,6 +288,12 @@ def test_headers_name_taiwan_keep_the_team_and_carry_poedit_fields(flagship):
     fields = pofile.parse(po.read_text()).header_fields()
     assert fields["Last-Translator"] == "Lin Mei <mei@example.org>"
     assert fields["Language-Team"] == "DSET zh-TW <l10n@example.org>"
+    # the placeholders older versions wrote give way to today's defaults; what people wrote stays
+    text = po.read_text().replace("Last-Translator: Lin Mei <mei@example.org>", "Last-Translator: FULL NAME <EMAIL@ADDRESS>")
+    po.write_text(text.replace("Language-Team: DSET zh-TW <l10n@example.org>", "Language-Team: LANGUAGE <LL@li.org>"))
+    update(resolved(flagship / "content" / "four-ounces"), "zh-Hant", root)
+    fields = pofile.parse(po.read_text()).header_fields()
+    assert fields["Last-Translator"] == "" and fields["Language-Team"] == "Chinese (Traditional, Taiwan) <>"
     # and the catalog's location paths start at the project root, where X-Poedit-Basepath points
     assert "#: content/four-ounces/ch2-2-models.yaml:" in po.read_text()
 

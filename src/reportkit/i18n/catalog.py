@@ -178,8 +178,8 @@ def team_name(lang) -> str:
 
 # Header fields written by older versions that carried no information: replaced by today's defaults
 # on update. Anything a translator or a tool wrote (Last-Translator, Language-Team...) is kept.
-_OLD_DEFAULTS = {"Language-Team": lambda lang: {f"{lang.bcp47} <>", "", "LANGUAGE <LL@li.org>"},
-                 "Last-Translator": lambda lang: {"FULL NAME <EMAIL@ADDRESS>"}}
+_OLD_DEFAULTS = {"Language-Team": (lambda lang: {f"{lang.bcp47} <>", "", "LANGUAGE <LL@li.org>"}, lambda lang: f"{team_name(lang)} <>"),
+                 "Last-Translator": (lambda lang: {"FULL NAME <EMAIL@ADDRESS>"}, lambda lang: "")}
 POEDIT_BASEPATH = "../../.."  # from locales/<lang>/<report>/ to the project root, where #: paths start
 
 
@@ -225,9 +225,9 @@ def refresh_header(header: POEntry, resolved: Resolved, lang) -> None:
         key, sep, value = line.partition(":")
         if sep:
             fields[key.strip()] = value.strip()
-    for key, olds in _OLD_DEFAULTS.items():
-        if key in fields and fields[key] in olds(lang) and key == "Language-Team":
-            _set_header_field(header, key, f"{team_name(lang)} <>")
+    for key, (olds, today) in _OLD_DEFAULTS.items():
+        if key in fields and fields[key] in olds(lang):
+            _set_header_field(header, key, today(lang))
     for key, value in _poedit_fields(lang):
         if key not in fields:
             _set_header_field(header, key, value)
@@ -276,7 +276,7 @@ def extract(resolved: Resolved, root: Path | None = None) -> list[Path]:
     return written
 
 
-def read_catalog(path: Path, locale: str | None = None) -> POFile:
+def read_catalog(path: Path) -> POFile:
     """Read a PO file (entries keep their msgid line in .lineno). Raises ReportError with file:line."""
     try:
         return pofile.parse(path.read_bytes().decode("utf-8"))

@@ -35,7 +35,6 @@ from .catalog import catalog_files, normalize, reviewed, read_catalog, shown_pat
 from .figures import svg_plain
 from .units import catalog_name, units
 
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*")
 _EN_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d+(?:[.,]\d+)*)(?:(?:\s|-)?(thousand|million|billion|trillion)\b|([kKMB])\b)?")
 _EN_SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
              "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9}
@@ -47,10 +46,6 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "012345678
 # Characters that are standard in Taiwan (Ministry of Education forms) although OpenCC's s2tw swaps
 # them for a variant: flagging them would only teach translators to ignore the check.
 _SIMPLIFIED_EXEMPT = set("台岳了杰布占回才秘里峰群床")
-
-
-def numbers(text: str) -> Counter:
-    return Counter(n.replace(",", "") for n in _NUMBER.findall(text.translate(_FULLWIDTH)))
 
 
 def _decimal(s: str):
@@ -216,7 +211,7 @@ def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
             c.items.extend(broken)
             continue
         try:
-            cat = read_catalog(path, code.gettext)
+            cat = read_catalog(path)
         except ReportError as e:
             c.items.extend(e.diagnostics)
             continue
