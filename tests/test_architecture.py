@@ -196,3 +196,26 @@ def test_author_lists_follow_cldr_with_spacing_around_latin_names_in_chinese():
     assert author_list(en, ["A", "B"]) == "A and B" and author_list(en, ["A", "B", "C"]) == "A, B, and C"
     assert author_list(zh, ["甲", "乙"]) == "甲和乙"
     assert author_list(zh, ["Ann Lee", "Bo Chen"]) == "Ann Lee 和 Bo Chen"
+
+
+def test_table_units_keep_two_body_rows_on_every_page_and_group_rows_with_their_rows():
+    """One rule for both engines (presentation.table_units): the Typst PDF and the paged HTML part a
+    table only between these runs."""
+    from types import SimpleNamespace
+
+    from reportkit.presentation import table_units
+
+    def units(pattern):  # "g" a group row, "r" a body row
+        rows = [SimpleNamespace() if k == "g" else SimpleNamespace(cells=()) for k in pattern]
+        return [pattern[s:e] for s, e in table_units(rows)]
+
+    assert units("") == []
+    assert units("rrr") == ["rrr"] and units("grgrr") == ["grgrr"]  # three body rows or fewer: one run
+    assert units("rrrrrr") == ["rr", "r", "r", "rr"]
+    assert units("grrrr") == ["grr", "rr"]  # a group row stays with the first two body rows
+    assert units("rrrgr") == ["rr", "rgr"]  # and with the last two
+    assert units("rrgrrrr") == ["rr", "gr", "r", "rr"]  # a group row goes with the row after it
+    for pattern in ("rrrrrr", "grrrr", "rrrgr", "rrgrrrr", "grrgrrgrrr"):
+        runs = units(pattern)
+        assert "".join(runs) == pattern
+        assert runs[0].count("r") >= 2 and runs[-1].count("r") >= 2 and all(not r.endswith("g") for r in runs)

@@ -115,6 +115,23 @@ def xref_anchor(e, ident: str, style: str) -> str:
     return note_anchor(target.number, style) if target.kind == "note" else ident
 
 
+def table_units(rows) -> list[tuple[int, int]]:
+    """A table's body rows cut into the runs a page may not part, as (start, end) indexes: the first two
+    body rows (with any group rows before them), the last two (with the group row heading them), and a
+    group row with the row after it; every other row alone. A table of three body rows or fewer is one
+    run. So a page never holds fewer than two body rows of a table, in the PDF and in the paged HTML."""
+    is_data = [hasattr(r, "cells") for r in rows]  # a GroupRow has no cells
+    n = len(is_data)
+    data = [i for i, d in enumerate(is_data) if d]
+    if len(data) <= 3:
+        return [(0, n)] if n else []
+    last_start = data[-2]
+    while last_start > 0 and not is_data[last_start - 1]:
+        last_start -= 1
+    starts = [0] + [i for i in range(data[1] + 1, last_start + 1) if i == last_start or is_data[i - 1]]
+    return list(zip(starts, starts[1:] + [n]))
+
+
 def inline_runs(nodes):
     """The inline nodes with what must be printed before each: NOTE_SEPARATOR between consecutive
     note markers, DIGIT_GAP between a marker and a digit that follows it. Yields (before, node)."""

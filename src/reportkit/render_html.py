@@ -24,9 +24,10 @@ class HtmlWriter(BlockVisitor, InlineVisitor):
     """Rich -> escaped HTML (call it); blocks -> the brand's per-kind macros in blocks.html.j2.
     Remembers which notes were referenced first where (for back-links)."""
 
-    def __init__(self, edition: Edition, notes: str, env: jinja2.Environment):
+    def __init__(self, edition: Edition, notes: str, env: jinja2.Environment, paged: bool = False):
         self.e = edition
         self.notes = notes
+        self.paged = paged  # for print (WeasyPrint): tables keep their rows together by presentation.table_units
         self.seen: set[str] = set()
         self.data_uri = _data_uri
         self.macros = env.get_template("blocks.html.j2").make_module({"w": self, "e": edition, "_": edition._, "p": present})
@@ -49,31 +50,19 @@ class HtmlWriter(BlockVisitor, InlineVisitor):
     locals().update(dict.fromkeys(["block_" + kind.KIND for kind in BLOCKS], _macro))
 
     def row_groups(self, rows) -> list[tuple[list, bool]]:
-        """A table's body rows as row groups: on screen one group; in print (`paged`) the first two and
-        the last two rows, and a group row with the row after it, are groups that must not break, so
-        that a page never holds fewer than two body rows of a table."""
+        """A table's body rows as <tbody> groups, (rows, keep): on screen one; in print (`paged`) the
+        runs of presentation.table_units (kept together), consecutive single rows sharing one group."""
         rows = list(rows)
-        if not getattr(self, "paged", False) or len(rows) < 3:
-            return [(rows, getattr(self, "paged", False) and len(rows) < 3)]
-        n = len(rows)
-        glued = [i in (0, n - 2) or not hasattr(rows[i], "cells") for i in range(n - 1)]  # row i stays with row i+1
+        if not self.paged:
+            return [(rows, False)]
         groups: list[tuple[list, bool]] = []
-        run: list = [rows[0]]
-        for i in range(1, n):
-            if glued[i - 1]:
-                run.append(rows[i])
-                continue
-            groups.append((run, len(run) > 1))
-            run = [rows[i]]
-        groups.append((run, len(run) > 1))
-        # consecutive loose rows share one group
-        merged: list[tuple[list, bool]] = []
-        for chunk, keep in groups:
-            if merged and not keep and not merged[-1][1]:
-                merged[-1][0].extend(chunk)
+        for start, end in present.table_units(rows):
+            keep = end - start > 1
+            if groups and not keep and not groups[-1][1]:
+                groups[-1][0].extend(rows[start:end])
             else:
-                merged.append((list(chunk), keep))
-        return merged
+                groups.append((rows[start:end], keep))
+        return groups
 
     def nodes(self, nodes) -> str:
         out = []
@@ -355,8 +344,7 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False,
     the running build makes (built_pdfs)."""
     edition = present.typeset(edition, present.bibliography_on(edition.report, brand))
     env = _environment(str(brand.folder), str(_base_folder(brand)))
-    w = HtmlWriter(edition, notes, env)
-    w.paged = paged
+    w = HtmlWriter(edition, notes, env, paged)
     template = env.get_template("report.html.j2")
     css = env.get_template("report.css").render()
     # Typst's leading is the gap between a line's baseline and the next line's cap height: the

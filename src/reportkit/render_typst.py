@@ -194,7 +194,8 @@ class TypstWriter(BlockVisitor, InlineVisitor):
                     {"body": Markup(self.blocks(cell.blocks)), "tag": self.inl(cell.tag), "colspan": cell.colspan}
                     for cell in row.cells]})
         self.emit(call("rk-table", present.label(e, b.id), self.inl(b.caption), present.source_prefix(e), self.inl(b.source),
-                       [c.width for c in b.columns], [Raw(c.align) for c in b.columns], [self.inl(c.title) for c in b.columns], rows)
+                       [c.width for c in b.columns], [Raw(c.align) for c in b.columns], [self.inl(c.title) for c in b.columns], rows,
+                       present.table_units(b.rows))
                   + f" #label({tstr(b.id)})")
 
     def block_findings(self, b) -> None:
