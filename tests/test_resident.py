@@ -237,3 +237,30 @@ def test_fonts_updated_on_disk_get_a_new_compiler(tmp_path):
     assert len(mine) == 2 and {k[3] for k in mine} == {fonts.stamp(families), "after-an-update"}
     engine.forget(str(tmp_path), families)
     assert not [k for k in engine._compilers if k[0] == str(tmp_path.resolve())]
+
+
+def test_a_server_reads_the_font_list_again_for_a_new_report_or_changed_fonts(tmp_path, monkeypatch):
+    """fontconfig's list is cached for a process's life; a server lives for minutes. Fonts installed or
+    removed meanwhile must not be looked up in the old list (a new process would find them): a key the
+    server has not seen, or whose font files changed, reads it again and drops that key's compilers."""
+    from collections import OrderedDict
+
+    from reportkit import engine, fonts, resident
+
+    calls = []
+    monkeypatch.setattr(fonts.subprocess, "run", lambda *a, **k: calls.append(1) or type("R", (), {"stdout": ""})())
+    fonts.installed.cache_clear()
+    forgotten = []
+    monkeypatch.setattr(engine, "forget", lambda *key: forgotten.append(key))
+    roots = OrderedDict()
+    key = (str(tmp_path), ("Noto Serif",))
+    fonts.installed()
+    resident._track(roots, key, "stamp-1")  # a new key: the list is read again
+    fonts.installed()
+    resident._track(roots, key, "stamp-1")  # the same fonts: the cached list serves
+    fonts.installed()
+    assert len(calls) == 2 and forgotten == []
+    resident._track(roots, key, "stamp-2")  # the font files changed on disk
+    fonts.installed()
+    assert len(calls) == 3 and forgotten == [key]
+    fonts.installed.cache_clear()

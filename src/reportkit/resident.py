@@ -203,6 +203,23 @@ def stop_all() -> int:
 
 # ---- the server side ----
 
+def _track(roots, key: tuple, fonts) -> None:
+    """Before compiling for `key` (report folder, families) with the font files' digest `fonts`: a key
+    this server has not compiled for, or whose fonts changed on disk, reads fontconfig's list again (fonts
+    installed or removed since the server started would otherwise be looked up in a stale table, where a
+    new process finds them); a changed key's compilers are dropped; only the recent keys are kept."""
+    from . import engine, fonts as _fonts
+
+    if roots.get(key) != fonts:
+        _fonts.installed.cache_clear()
+        if key in roots:
+            engine.forget(*key)
+    roots[key] = fonts
+    roots.move_to_end(key)
+    while len(roots) > COMPILERS_PER_SERVER:
+        engine.forget(*roots.popitem(last=False)[0])
+
+
 def serve(slot: int) -> None:
     from . import engine
 
@@ -236,12 +253,7 @@ def serve(slot: int) -> None:
                 if header.get("ping"):
                     continue
                 key = (header["root"], tuple(header["families"]))
-                if roots.get(key, header.get("fonts")) != header.get("fonts"):
-                    engine.forget(*key)  # its fonts changed on disk: that compiler's are stale
-                roots[key] = header.get("fonts")
-                roots.move_to_end(key)
-                while len(roots) > COMPILERS_PER_SERVER:
-                    engine.forget(*roots.popitem(last=False)[0])
+                _track(roots, key, header.get("fonts"))
                 try:
                     os.chdir(header.get("cwd") or "/")  # Typst names files relative to it, as in the build's own process
                     # the font files' digest is part of the compiler's key: fonts updated on disk are loaded anew
