@@ -96,3 +96,22 @@ def test_yaml_format_minimal():
     tb = parse("concepts:\n  - id: x\n    en: [model]\n    zh-Hant: [模型]\n    forbidden: {zh-Hant: [模子]}\n")
     assert [c.id for c, *_ in tb.find("two Models")] == ["x"]  # lowercase term: any case, any inflection
     assert tb.concepts[0].line == 2
+
+
+@pytest.mark.parametrize("text, where, what", [
+    ("concepts:\n  - id: x\n    en: [AI]\n    forbiden: {zh-Hant: [a]}\n", ":4:5:", 'did you mean "forbidden"'),
+    ('concepts:\n  - "just a string"\n', ":2:5:", "a concept is a mapping"),
+    ("concepts: [\n", ":2:1:", "YAML syntax"),
+    ("- a\n- b\n", ":1:1:", "a glossary is a mapping with `concepts:`"),
+    ("concepts:\n  - id: x\n    forbidden: [a]\n", ":2:5:", '"forbidden" maps a language tag'),
+])
+def test_a_bad_glossary_is_one_error_at_its_line(tmp_path, text, where, what):
+    """A typo in a field name is not silently a new language; a wrong shape is not an internal error."""
+    from reportkit.errors import ReportError
+
+    path = tmp_path / "glossary.yaml"
+    path.write_text(text)
+    with pytest.raises(ReportError) as e:
+        parse(text, path)
+    [d] = e.value.diagnostics
+    assert f"glossary.yaml{where}" in str(d) and what in d.message, str(d)

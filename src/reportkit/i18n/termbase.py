@@ -191,26 +191,49 @@ def load(root: Path, lang: str) -> Termbase:
     return parse(path.read_text(encoding="utf-8"), path)
 
 
+_LANG_KEY = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
 def parse(text: str, path: Path | None = None) -> Termbase:
+    """The termbase in `text`. A YAML error, a concept that is not a mapping, or a key that is neither a
+    field (id, note, forbidden, check, allow) nor a language tag is a ReportError at its file:line."""
+    from ..errors import Diagnostic, Loc, ReportError, did_you_mean, shown_path
+
+    shown = shown_path(path) if path else "glossary.yaml"
+
+    def fail(mark, message):
+        raise ReportError([Diagnostic(Loc(shown, mark.line + 1, mark.column + 1), message)])
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml: the pure-Python one took 0.1 s
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as e:
+            fail(e.problem_mark, f"YAML syntax: {e.problem}; fix the glossary's indentation or quoting")
         data = (loader.construct_document(node) if node is not None else None) or {}
     finally:
         loader.dispose()
-    lines = {}
-    if node is not None:
-        for k, v in node.value:
-            if k.value == "concepts":
-                lines = {i: item.start_mark.line + 1 for i, item in enumerate(v.value)}
+    if not isinstance(data, dict) or not isinstance(data.get("concepts") or [], list):
+        fail(node.start_mark, "a glossary is a mapping with `concepts:`, a list of concepts (see docs/translating.md)")
+    items = next((v.value for k, v in node.value if k.value == "concepts"), []) if node is not None else []
     concepts = []
-    for i, raw in enumerate(data.get("concepts") or []):
+    for i, (raw, item) in enumerate(zip(data.get("concepts") or [], items)):
+        if not isinstance(raw, dict):
+            fail(item.start_mark, "a concept is a mapping (id, en, zh-Hant, forbidden…), not a single value")
+        for key_node, _ in item.value:
+            key = str(key_node.value)
+            if key not in _META and not _LANG_KEY.match(key):
+                fail(key_node.start_mark, f'"{key}" is neither a field of a concept nor a language tag'
+                                          f"{did_you_mean(key, sorted(_META))}; use {', '.join(sorted(_META))} or a tag such as zh-Hant")
+        for field_name in ("forbidden", "allow"):
+            if not isinstance(raw.get(field_name) or {}, dict):
+                fail(item.start_mark, f'"{field_name}" maps a language tag to its terms, e.g. {field_name}: {{zh-Hant: [...]}}')
         terms = {k: _strings(v) for k, v in raw.items() if k not in _META}
         concepts.append(Concept(id=str(raw.get("id") or f"c{i + 1}"), terms=terms,
                                 forbidden={k: _strings(v) for k, v in (raw.get("forbidden") or {}).items()},
                                 allow={k: _strings(v) for k, v in (raw.get("allow") or {}).items()},
                                 note=str(raw.get("note") or "").strip(), check=raw.get("check", True) is not False,
-                                line=lines.get(i, 0)))
+                                line=item.start_mark.line + 1))
     return Termbase(concepts, path)
 
 
