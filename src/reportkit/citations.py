@@ -348,7 +348,7 @@ def _name(n: dict, chinese: bool, item_lang: str) -> dict:
     return {k: v for k, v in n.items() if k in ("family", "given", "literal", "suffix", "non-dropping-particle", "dropping-particle")}
 
 
-def _csl_item(item: dict, chinese: bool, english_edition: bool, dates: str = "") -> dict:
+def _csl_item(item: dict, chinese: bool, dates: str = "") -> dict:
     """The item as citeproc-py reads it; with `dates` (a Babel locale), its dates written out by CLDR's
     pattern for that locale (2026年1月10日, 2025年11月, 2025年), which the style prints as they are."""
     out = {k: v for k, v in item.items() if k in CSL_VARIABLES}
@@ -531,7 +531,7 @@ def render(cite: Cite, library: Library, edition_lang: str, forms: tuple, folder
         item = library.items[key]
         style, locale = library.style_for(edition_lang, item)
         chinese = locale.startswith("zh")
-        text = _format(_csl_item(item, chinese, not chinese_edition, _date_locale(edition_lang) if chinese else ""),
+        text = _format(_csl_item(item, chinese, _date_locale(edition_lang) if chinese else ""),
                        str(_style_path(style, folder)), locale,
                        forms[i] == "short", parse_locator(locator) if locator else None)
         if not chinese:
@@ -592,7 +592,7 @@ def bibliography(library: Library, keys, edition_lang: str, folder: Path | None)
         item = library.items[key]
         style, locale = library.style_for(edition_lang, item)
         chinese = locale.startswith("zh")
-        text = _format_entry(_csl_item(item, chinese, not chinese_edition, _date_locale(edition_lang) if chinese else ""),
+        text = _format_entry(_csl_item(item, chinese, _date_locale(edition_lang) if chinese else ""),
                              str(_style_path(style, folder)), locale)
         if not chinese:  # "et al." takes the period that closes the authors
             text = _quotes_take_punctuation(text.replace(_ETAL + ".", _ETAL))
@@ -638,11 +638,9 @@ def expand(nodes, library: Library, edition_lang: str, forms_of, folder: Path | 
 
 def cites_in(nodes):
     """Every Cite in `nodes`, in document order."""
-    for n in nodes:
-        if isinstance(n, Cite):
-            yield n
-        elif getattr(n, "children", None):
-            yield from cites_in(n.children)
+    from .walk import inlines
+
+    return (n for n in inlines(nodes) if isinstance(n, Cite))
 
 
 def forms_by_note(report, notes_order, library: Library) -> dict:

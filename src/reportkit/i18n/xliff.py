@@ -31,10 +31,7 @@ from xml.sax.saxutils import escape, quoteattr
 from ..errors import Diagnostic, Loc, ReportError
 from ..inline import ESCAPABLE, InlineError, parse as parse_inline
 from ..locales import parse_locale
-from .. import model
-from ..model import Emph, Link, NoteRef, Span, Strong, Text, XRef
-
-_CITE = getattr(model, "Cite", None)  # citations by key: `[cite: key, p. 5; other]`
+from ..model import Cite, Emph, Link, NoteRef, Span, Strong, Text, XRef
 from .catalog import _dump, _write_if_changed, catalog_files, read_catalog, shown_path
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -81,9 +78,9 @@ def _tokens(nodes, codes: list[Code], target_lang: str = ""):
             code = Code(cid, "ph", f"[^{n.id}]", disp=f"[^{n.id}]")
         elif isinstance(n, XRef):
             code = Code(cid, "ph", f"[@{n.id}]", disp=f"[@{n.id}]")
-        elif _CITE is not None and isinstance(n, _CITE):
+        elif isinstance(n, Cite):  # `[cite: key, p. 5; other]`: one locator (maybe empty) per key
             form = f"-{n.form}" if n.form else ""
-            keys = "; ".join(k + (f", {loc}" if loc else "") for k, loc in zip(n.keys, list(n.locators) + [""] * len(n.keys)))
+            keys = "; ".join(k + (f", {loc}" if loc else "") for k, loc in zip(n.keys, n.locators))
             code = Code(cid, "ph", f"[cite{form}: {keys}]", disp=f"[cite: {keys}]")
         elif isinstance(n, Link) and n.auto:
             code = Code(cid, "ph", f"<{n.url}>", disp=n.url)
