@@ -264,3 +264,17 @@ def test_a_server_reads_the_font_list_again_for_a_new_report_or_changed_fonts(tm
     fonts.installed()
     assert len(calls) == 3 and forgotten == [key]
     fonts.installed.cache_clear()
+
+
+def test_a_long_lived_process_keeps_only_the_recent_compilers(tmp_path):
+    """Each Typst compiler holds its sources and fonts: a preview or a test session that compiles many
+    report folders keeps the last engine.MAX_COMPILERS, not all of them."""
+    from reportkit import engine
+
+    families = ("Noto Serif",)
+    for i in range(engine.MAX_COMPILERS + 3):
+        (tmp_path / str(i)).mkdir()
+        engine.typst_pdf(f"#set document(title: \"T\")\n= Report {i}", tmp_path / str(i), families, 0)
+    assert len(engine._compilers) <= engine.MAX_COMPILERS
+    kept = [k[0] for k in engine._compilers]
+    assert str((tmp_path / str(engine.MAX_COMPILERS + 2)).resolve()) in kept and str((tmp_path / "0").resolve()) not in kept

@@ -5,6 +5,7 @@ import datetime
 import logging
 import re
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from .errors import Diagnostic, Loc, ReportError
@@ -16,7 +17,8 @@ _lock = threading.Lock()
 compiled_here = False
 
 
-_compilers: dict = {}
+_compilers: OrderedDict = OrderedDict()
+MAX_COMPILERS = 8  # a long-lived process (preview, a test session) keeps only the recent ones
 
 
 def _compiler(root: str, families: tuple[str, ...], thread: int, fonts: str = ""):
@@ -28,6 +30,9 @@ def _compiler(root: str, families: tuple[str, ...], thread: int, fonts: str = ""
         import typst
 
         _compilers[key] = typst.Compiler(root=root, font_paths=typst_fonts(families, fonts))
+        while len(_compilers) > MAX_COMPILERS:
+            _compilers.popitem(last=False)
+    _compilers.move_to_end(key)
     return _compilers[key]
 
 
