@@ -25,6 +25,11 @@ def label(e, ident: str) -> str:
     return title.plain() if title is not None else ""
 
 
+def recommendation_label(e, item, number: int) -> str:
+    """'Recommendation 2': an item's place in its list (resolve gives the same number to an item with an id)."""
+    return label(e, item.id) if item.id else e._(LABELS["recommendation"], number=str(number))
+
+
 def caption_separator(e) -> str:
     """Between a caption's label and its text: "Table 2. Title" / "表 2　標題"."""
     return "\u3000" if e.locale.is_cjk else ". "

@@ -8,7 +8,6 @@ from . import presentation as present
 from .brand import Brand
 from .localize import Edition
 from .model import GroupRow, Rich, Text
-from .ui_strings import LABELS
 from .walk import BlockVisitor, InlineVisitor
 
 
@@ -203,11 +202,8 @@ class TypstWriter(BlockVisitor, InlineVisitor):
         self.emit(call("rk-findings", title, [self.inl(i) for i in b.items]) + self.anchor(b))
 
     def block_recommendations(self, b) -> None:
-        items = []
-        for item in b.items:
-            items.append({"label": present.label(self.e, item.id) if item.id else self.e._(LABELS["recommendation"], number=str(len(items) + 1)),
-                          "lead": self.heading(item.lead), "body": Markup(self.blocks(item.blocks)),
-                          "anchor": item.id or None})
+        items = [{"label": present.recommendation_label(self.e, item, i), "lead": self.heading(item.lead),
+                  "body": Markup(self.blocks(item.blocks)), "anchor": item.id or None} for i, item in enumerate(b.items, 1)]
         self.emit(call("rk-recommendations", self.inl(b.title), items) + self.anchor(b))
 
     def block_figure(self, b) -> None:
