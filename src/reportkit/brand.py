@@ -99,6 +99,13 @@ class Brand:
     imprint: dict | None = None  # address, website, licence (each may be None): inside and back covers
     bibliography: bool | None = None  # `citations: {bibliography: …}`: None leaves it to the report (default off)
 
+    def imprint_lines(self) -> dict:
+        """address, website, licence (None when the brand has none) and website-url: the website as a
+        link (https:// added when the brand writes it without a scheme, as dset.tw)."""
+        imprint = {k: (self.imprint or {}).get(k) for k in ("address", "website", "licence")}
+        site = imprint["website"]
+        return imprint | {"website-url": (site if "://" in site else "https://" + site) if site else None}
+
     def families(self) -> list[str]:
         f = self.fonts
         return sorted({f["latin"]["serif"], f["latin"]["sans"], f["cjk"]["serif"], f["cjk"]["sans"], f["mono"]})

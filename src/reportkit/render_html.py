@@ -155,34 +155,9 @@ def _plain(value) -> str:
     return value.plain() if hasattr(value, "plain") else str(value)
 
 
-def _field(obj, key: str):
-    """obj.key or obj[key] (brand sections may be mappings or objects), None when absent."""
-    if obj is None:
-        return None
-    if isinstance(obj, dict) or hasattr(obj, "get") and not hasattr(obj, key):
-        try:
-            return obj.get(key) or obj.get(key.replace("_", "-"))
-        except Exception:
-            return None
-    return getattr(obj, key, None)
-
-
-def imprint(brand: Brand) -> dict:
-    """The brand's imprint (address, website, licence) as plain strings; {} when the brand has none."""
-    section = getattr(brand, "imprint", None)
-    out = {}
-    for key in ("address", "website", "email", "licence", "license", "licence_url", "city"):
-        value = _field(section, key)
-        if value:
-            out[key] = value if isinstance(value, str) else _plain(value)
-    if "license" in out and "licence" not in out:
-        out["licence"] = out["license"]
-    return {k: out.get(k, "") for k in ("address", "website", "email", "licence", "licence_url", "city")}
-
-
 def report_url(e: Edition, brand: Brand | None) -> str:
     m = e.report.meta
-    return _plain(getattr(m, "url", None)) or (imprint(brand).get("website", "") if brand else "")
+    return _plain(getattr(m, "url", None)) or ((brand.imprint_lines()["website"] or "") if brand else "")
 
 
 def series_line(e: Edition) -> str:
@@ -365,6 +340,6 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False,
         notes_style=notes, css=Markup(faces + "\n" + css), paged_css=Markup(paged_css), brand=brand,
         brand_css=css_variables(brand, edition.locale.is_cjk), logo_uri=logo_uri, paged=paged,
         folder=edition.report.folder.resolve(), art_uri=art_uri,
-        citation=citation(edition, brand), series=series_line(edition), imprint=imprint(brand),
+        citation=citation(edition, brand), series=series_line(edition), imprint=brand.imprint_lines(),
         url=report_url(edition, brand), og_locale=og_locale(edition), description=description(edition),
         pdfs=built_pdfs(edition) if pdfs is None else pdfs)

@@ -225,8 +225,6 @@ class TypstWriter(BlockVisitor, InlineVisitor):
             "running-header": brand.running_header, "cover": brand.cover,
         }
         authors = present.author_names(e)
-        imprint = dict(getattr(brand, "imprint", None) or {})
-        website = imprint.get("website")
         self.before_template = True
         meta = {
             "title": self.inl(m.title), "title-plain": m.title.plain(), "subtitle": self.inl(m.subtitle),
@@ -238,8 +236,7 @@ class TypstWriter(BlockVisitor, InlineVisitor):
             "series": self.inl(getattr(m, "series", None)),
             "report-number": e._("Report No. %(number)s", number=m.report_number) if getattr(m, "report_number", "") else None,
             "continued": e._("continued"),
-            "imprint": {"address": imprint.get("address"), "website": website, "licence": imprint.get("licence"),
-                        "website-url": (website if "://" in website else "https://" + website) if website else None},
+            "imprint": brand.imprint_lines(),
         }
         self.before_template = False
         art = brand.cover_art.read_text(encoding="utf-8") if getattr(brand, "cover_art", None) else None
