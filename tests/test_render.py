@@ -111,3 +111,17 @@ def test_a_findings_title_with_markup_is_plain_text_in_its_label(example_copy):
 
     Asides().feed(html)
     assert labels == ["Key findings on 臺灣 “and” <b>"]
+
+
+def test_a_series_name_with_a_middle_dot_stays_one_line_on_the_printed_cover(example_copy):
+    """The series and the report number are two parts, not a string split again at ' · '."""
+    import re
+
+    r = example_copy / "report.yaml"
+    r.write_text(r.read_text() + "series: Economy · Society Program\nreport_number: \"7\"\n")
+    ed = localize(resolve(load(example_copy)))
+    paged = render_html(ed, load_brand("dset"), "endnotes", paged=True)
+    assert re.search(r'<p class="series">Economy · Society Program\nReport No. 7</p>', paged), \
+        re.findall(r'<p class="series">.*?</p>', paged, re.S)
+    screen = render_html(ed, load_brand("dset"), "endnotes")
+    assert '<p class="series">Economy · Society Program · Report No. 7</p>' in screen

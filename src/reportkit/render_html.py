@@ -160,15 +160,14 @@ def report_url(e: Edition, brand: Brand | None) -> str:
     return _plain(getattr(m, "url", None)) or ((brand.imprint_lines()["website"] or "") if brand else "")
 
 
-def series_line(e: Edition) -> str:
-    """"Series · Report No. 3" from the report's metadata, when it has them (as the Typst cover prints it)."""
+def series_parts(e: Edition) -> list[str]:
+    """The series and "Report No. 3" from the report's metadata, those it has (the Typst cover prints them
+    too); a line of their own each on the printed cover, joined by " · " elsewhere."""
     m = e.report.meta
-    series = _plain(getattr(m, "series", None))
-    number = _plain(getattr(m, "report_number", None))
-    parts = [series] if series else []
-    if number:
-        parts.append(e._("Report No. %(number)s", number=number))
-    return " · ".join(parts)
+    parts = [_plain(m.series)] if m.series else []
+    if m.report_number:
+        parts.append(e._("Report No. %(number)s", number=m.report_number))
+    return parts
 
 
 def citation(e: Edition, brand: Brand | None = None) -> Markup:
@@ -298,7 +297,7 @@ def _page_values(brand: Brand) -> dict:
 def edition_text(edition: Edition) -> str:
     """Every character the edition may print (its texts and interface words), for font subsetting."""
     parts = [rich.plain() for rich, _owner in iter_rich(edition.report)]
-    parts += [citation(edition).striptags(), series_line(edition)]
+    parts += [citation(edition).striptags(), *series_parts(edition)]
     parts += [edition._(w) for w in _ui_words()] + [present.date_text(edition), present.term_separator(edition),
                                                    present.source_prefix(edition), present.attribution_prefix(edition),
                                                    present.caption_separator(edition), present.NOTE_SEPARATOR,
@@ -340,6 +339,6 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False,
         notes_style=notes, css=Markup(faces + "\n" + css), paged_css=Markup(paged_css), brand=brand,
         brand_css=css_variables(brand, edition.locale.is_cjk), logo_uri=logo_uri, paged=paged,
         folder=edition.report.folder.resolve(), art_uri=art_uri,
-        citation=citation(edition, brand), series=series_line(edition), imprint=brand.imprint_lines(),
+        citation=citation(edition, brand), series=series_parts(edition), imprint=brand.imprint_lines(),
         url=report_url(edition, brand), og_locale=og_locale(edition), description=description(edition),
         pdfs=built_pdfs(edition) if pdfs is None else pdfs)
