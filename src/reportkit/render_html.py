@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from . import presentation as present
 from .brand import Brand
 from .localize import Edition
-from .model import BLOCKS, Rich
+from .model import BLOCKS, Rich, plain_text
 from .walk import BlockVisitor, InlineVisitor, UnknownNode, iter_rich
 
 
@@ -85,7 +85,7 @@ class HtmlWriter(BlockVisitor, InlineVisitor):
 
     def inline_link(self, n) -> str:
         if n.auto:  # a URL printed as text: it may break only between its parts, never inside "https"
-            return f'<a href="{escape(n.url)}" class="url">{url_breaks(_plain_inline(n.children))}</a>'
+            return f'<a href="{escape(n.url)}" class="url">{url_breaks(plain_text(n.children))}</a>'
         return f'<a href="{escape(n.url)}">{self.nodes(n.children)}</a>'
 
     def inline_span(self, n) -> str:
@@ -132,12 +132,6 @@ def url_breaks(url: str) -> Markup:
     return Markup((f"{escape(head)}://<wbr>" if sep else "") + body)
 
 
-def _plain_inline(nodes) -> str:
-    from .model import plain_text
-
-    return plain_text(nodes)
-
-
 # In a display title a short word stays with the next ("A Thousand"), as the Typst edition's rk-display
 # does: the space after it becomes a no-break space (text between tags only).
 _GLUE = re.compile(r"\b(A|An|The|a|an|the|of|to|in|on|for|and|or|by|with|at|from) (?=[^\s<])")
@@ -148,23 +142,16 @@ def display_title(markup) -> Markup:
     return Markup("".join(x if x.startswith("<") else _GLUE.sub("\\1\u00a0", x) for x in parts))
 
 
-def _plain(value) -> str:
-    """Text of a metadata value that may be absent, a str or a Rich."""
-    if value is None:
-        return ""
-    return value.plain() if hasattr(value, "plain") else str(value)
-
-
 def report_url(e: Edition, brand: Brand | None) -> str:
     m = e.report.meta
-    return _plain(getattr(m, "url", None)) or ((brand.imprint_lines()["website"] or "") if brand else "")
+    return m.url or ((brand.imprint_lines()["website"] or "") if brand else "")
 
 
 def series_parts(e: Edition) -> list[str]:
     """The series and "Report No. 3" from the report's metadata, those it has (the Typst cover prints them
     too); a line of their own each on the printed cover, joined by " · " elsewhere."""
     m = e.report.meta
-    parts = [_plain(m.series)] if m.series else []
+    parts = [m.series.plain()] if m.series else []
     if m.report_number:
         parts.append(e._("Report No. %(number)s", number=m.report_number))
     return parts
@@ -173,11 +160,9 @@ def series_parts(e: Edition) -> list[str]:
 def citation(e: Edition, brand: Brand | None = None) -> Markup:
     """The suggested citation, made from the metadata (suggested_citation.suggested_citation: the text the
     Typst edition prints too): the title is a <cite>, the URL a link that breaks between its parts."""
-    try:
-        from .suggested_citation import suggested_citation
-    except ImportError:  # pragma: no cover - older trees
-        return Markup(escape(e.report.meta.title.plain()))
-    url = _plain(getattr(e.report.meta, "url", None))
+    from .suggested_citation import suggested_citation
+
+    url = e.report.meta.url
     out = []
     for kind, text in suggested_citation(e):
         if kind == "title":
@@ -256,7 +241,7 @@ def _environment(brand_folder: str, base_folder: str) -> jinja2.Environment:
 
 def _base_folder(brand: Brand) -> Path:
     """The styles/base a brand inherits from (the project's own, else reportkit's)."""
-    return Path(getattr(brand, "base", None) or Path(__file__).parent / "styles" / "base")
+    return Path(brand.base or Path(__file__).parent / "styles" / "base")
 
 
 def _mix(a: str, b: str, share: float) -> str:
@@ -327,7 +312,7 @@ def render_html(edition: Edition, brand: Brand, notes: str, paged: bool = False,
     paged_css = env.get_template("paged.css").render(**_page_values(brand), cjk=edition.locale.is_cjk,
                                                      line_pitch=f"{pitch:.2f}") if paged else ""
     logo_uri = _data_uri(brand.logo) if brand.logo else ""
-    art = getattr(brand, "cover_art", None)
+    art = brand.cover_art
     art_uri = _data_uri(art) if art and paged else ""
     faces = ""
     if webfonts and not paged:  # WeasyPrint reads the installed fonts directly

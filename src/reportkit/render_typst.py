@@ -233,13 +233,13 @@ class TypstWriter(BlockVisitor, InlineVisitor):
             "date-text": present.date_text(e), "keywords": [m.organization_short] if m.organization_short else [],
             "colon": present.term_separator(e), "caption-sep": present.caption_separator(e),
             "lang": e.locale.typst_lang, "region": e.locale.typst_region or None, "cjk": e.locale.is_cjk,
-            "series": self.inl(getattr(m, "series", None)),
-            "report-number": e._("Report No. %(number)s", number=m.report_number) if getattr(m, "report_number", "") else None,
+            "series": self.inl(m.series),
+            "report-number": e._("Report No. %(number)s", number=m.report_number) if m.report_number else None,
             "continued": e._("continued"),
             "imprint": brand.imprint_lines(),
         }
         self.before_template = False
-        art = brand.cover_art.read_text(encoding="utf-8") if getattr(brand, "cover_art", None) else None
+        art = brand.cover_art.read_text(encoding="utf-8") if brand.cover_art else None
         citation = Markup("".join(f"#emph({tstr(t)})" if kind == "title" and not e.locale.is_cjk else "#" + tstr(t)
                                   for kind, t in suggested_citation(e)))
         head = [
