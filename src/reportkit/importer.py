@@ -35,6 +35,7 @@ from pathlib import Path
 import yaml
 
 from . import inline, langtag
+from .inline import LANG_TAG, escape
 from .errors import Diagnostic, Loc, ReportError
 from .model import Emph, Link, NoteRef, Span, Strong, Text, plain_text
 
@@ -85,9 +86,6 @@ def pandoc_json(docx: Path, media_dir: Path) -> dict:
 # ---- inline markup ----
 
 
-def escape(text: str) -> str:
-    """`text` as literal inline markup: only \\ * [ ] < need (and allow) a backslash."""
-    return re.sub(r"([\\*\[\]<])", r"\\\1", text)
 
 
 def markup(nodes) -> str:
@@ -281,7 +279,7 @@ class Converter:
                 attrs = dict(c[0][2])
                 kids = self.inlines(c[1], snippet_ctx)
                 lang = attrs.get("lang")
-                if lang and re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", lang) and lang.split("-")[0] != self.lang.split("-")[0]:
+                if lang and re.fullmatch(LANG_TAG, lang) and lang.split("-")[0] != self.lang.split("-")[0]:
                     out.append(Span(lang, kids))
                 else:
                     out.extend(kids)

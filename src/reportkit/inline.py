@@ -13,7 +13,8 @@ ID_RE = re.compile(rf"^{ID_CHARS}$")
 _NOTE = re.compile(rf"\[\^({ID_CHARS})\]")
 _XREF = re.compile(rf"\[@({ID_CHARS})\]")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^\s<>]+)>")
-_LANG = re.compile(r"\{lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\}")
+LANG_TAG = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"  # a language tag as markup and the tools accept it (zh-Hant)
+_LANG = re.compile(rf"\{{lang=({LANG_TAG})\}}")
 _URL = re.compile(r"\((\S+?)\)")
 # a citation: [cite: key], [cite: key, p. 5; other, chap. 2], [cite-short: key], [cite-full: key]
 _CITE = re.compile(r"\[cite(-short|-full)?:\s*([^\[\]]*)\]")
@@ -22,6 +23,11 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 # The characters that can open or close markup; a backslash before one of them makes it literal.
 # Before any other character the backslash is itself literal text (C:\Users stays C:\Users).
 ESCAPABLE = frozenset("\\*[]<")
+
+
+def escape(text: str) -> str:
+    """`text` as literal inline markup: a backslash before each character that can open or close markup."""
+    return "".join("\\" + c if c in ESCAPABLE else c for c in text)
 
 
 class InlineError(ValueError):

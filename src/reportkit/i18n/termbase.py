@@ -37,6 +37,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 
+from ..inline import LANG_TAG
 from ..locales import parse_locale
 
 SOURCE = "en"
@@ -191,7 +192,6 @@ def load(root: Path, lang: str) -> Termbase:
     return parse(path.read_text(encoding="utf-8"), path)
 
 
-_LANG_KEY = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
 def parse(text: str, path: Path | None = None) -> Termbase:
@@ -222,7 +222,7 @@ def parse(text: str, path: Path | None = None) -> Termbase:
             fail(item.start_mark, "a concept is a mapping (id, en, zh-Hant, forbidden…), not a single value")
         for key_node, _ in item.value:
             key = str(key_node.value)
-            if key not in _META and not _LANG_KEY.match(key):
+            if key not in _META and not re.fullmatch(LANG_TAG, key):
                 fail(key_node.start_mark, f'"{key}" is neither a field of a concept nor a language tag'
                                           f"{did_you_mean(key, sorted(_META))}; use {', '.join(sorted(_META))} or a tag such as zh-Hant")
         for field_name in ("forbidden", "allow"):

@@ -63,16 +63,16 @@ def _seg(markup: str) -> str:
 
 def _read_seg(el) -> str:
     """TMX <seg> -> reportkit markup: text escaped, code contents as written."""
-    from .xliff import _escape_text
+    from ..inline import escape
 
-    out = [_escape_text(el.text or "")]
+    out = [escape(el.text or "")]
     for child in el:
         tag = child.tag
         if tag in ("ph", "bpt", "ept", "it"):
             out.append("".join(child.itertext()))
         elif tag in ("hi", "ut"):
             out.append(_read_seg(child))
-        out.append(_escape_text(child.tail or ""))
+        out.append(escape(child.tail or ""))
     return "".join(out)
 
 

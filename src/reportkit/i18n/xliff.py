@@ -29,7 +29,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import Diagnostic, Loc, ReportError
-from ..inline import ESCAPABLE, InlineError, parse as parse_inline
+from ..inline import InlineError, escape as escape_markup, parse as parse_inline
 from ..locales import parse_locale
 from ..model import Cite, Emph, Link, NoteRef, Span, Strong, Text, XRef
 from .catalog import _dump, _write_if_changed, catalog_files, read_catalog, shown_path
@@ -58,10 +58,6 @@ class Code:
     end: str = ""  # reportkit text closing a pc
     disp: str = ""
     deletable: bool = False
-
-
-def _escape_text(text: str) -> str:
-    return "".join("\\" + c if c in ESCAPABLE else c for c in text)
 
 
 def _tokens(nodes, codes: list[Code], target_lang: str = ""):
@@ -210,7 +206,7 @@ def _unit(catalog: str, e, lang: str) -> str:
 
 def _read_content(el, codes: dict[str, Code], unit: str, seen: list) -> str:
     """An XLIFF <source>/<target> (or <pc>) -> reportkit markup; records the code ids it meets."""
-    out = [_escape_text(el.text or "")]
+    out = [escape_markup(el.text or "")]
     for child in el:
         tag = child.tag.replace(_X, "")
         cid = child.get("id")
@@ -229,7 +225,7 @@ def _read_content(el, codes: dict[str, Code], unit: str, seen: list) -> str:
             raise XliffError(f"unit {unit}: target splits an inline code (<{tag}>); keep each tag pair whole")
         else:
             raise XliffError(f"unit {unit}: unknown element <{tag}> in the target")
-        out.append(_escape_text(child.tail or ""))
+        out.append(escape_markup(child.tail or ""))
     return "".join(out)
 
 
