@@ -193,12 +193,12 @@ def test_cover_title_is_not_hyphenated_nor_split_inside_a_thousand(built, plain_
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_suggested_citation_on_the_inside_cover(built, editions, lang):
-    from reportkit.suggested_citation import citation_text
+    from reportkit.suggested_citation import suggested_citation
 
     inside = pages_text(built[lang])[1]
     label = {"en": "Suggested citation", "zh-Hant": "建議引用格式"}[lang]
     assert label in inside
-    citation = citation_text(editions[lang])
+    citation = "".join(text for _, text in suggested_citation(editions[lang]))  # what a reader copies
     assert squash(citation) in squash(inside), citation
     assert "2026" in citation and "Four Ounces" in citation if lang == "en" else "《四兩撥千斤" in citation
     # no running head on the inside cover: its text starts with the imprint, not a page title

@@ -8,7 +8,7 @@ import pytest
 from conftest import FLAGSHIP, ROOT
 from reportkit.errors import ReportError
 from reportkit.i18n import po as pofile
-from reportkit.i18n.xliff import check_structure, export, import_file, unit_id
+from reportkit.i18n.xliff import NS, export, import_file, unit_id
 
 
 @pytest.fixture
@@ -176,3 +176,52 @@ def test_a_failed_export_leaves_the_old_file_whole(project, tmp_path, monkeypatc
     assert rc == 1 and "No space left on device" in err and "Traceback" not in err
     assert xlf.read_text() == "the previous export\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+_X = "{" + NS + "}"
+
+
+def check_structure(data: bytes) -> list[str]:
+    """Structural checks of an XLIFF 2.0 document (the OASIS schema is not at hand here): root,
+    version, languages, file/unit ids unique, unit content order, every code's dataRef resolvable,
+    source and target with the same code ids. Returns problems (empty = valid)."""
+    from lxml import etree
+
+    doc = etree.fromstring(data)
+    out = []
+    if doc.tag != _X + "xliff" or doc.get("version") != "2.0" or not doc.get("srcLang"):
+        out.append("root is not <xliff version=\"2.0\" srcLang=...> in the 2.0 namespace")
+    fids = [f.get("id") for f in doc.findall(_X + "file")]
+    if len(fids) != len(set(fids)) or not all(fids):
+        out.append("file ids missing or not unique")
+    for f in doc.findall(_X + "file"):
+        units = f.findall(_X + "unit")
+        if not units:
+            out.append(f"file {f.get('id')} has no unit")
+        uids = [u.get("id") for u in units]
+        if len(uids) != len(set(uids)):
+            out.append(f"file {f.get('id')}: unit ids not unique")
+        for u in units:
+            order = [c.tag.replace(_X, "") for c in u]
+            rank = {"notes": 0, "originalData": 1, "segment": 2, "ignorable": 2}
+            if [rank.get(t, -1) for t in order] != sorted(rank.get(t, -1) for t in order) or -1 in [rank.get(t, -1) for t in order]:
+                out.append(f"unit {u.get('id')}: children out of order: {order}")
+            data_ids = {d.get("id") for d in u.iter(_X + "data")}
+            for seg in u.findall(_X + "segment"):
+                if seg.get("state") not in (None, "initial", "translated", "reviewed", "final"):
+                    out.append(f"unit {u.get('id')}: bad state {seg.get('state')}")
+                ids = {}
+                for part in ("source", "target"):
+                    el = seg.find(_X + part)
+                    if el is None:
+                        continue
+                    ids[part] = sorted(c.get("id") for c in el.iter(_X + "ph", _X + "pc"))
+                    for c in el.iter(_X + "ph", _X + "pc"):
+                        for attr in ("dataRef", "dataRefStart", "dataRefEnd"):
+                            if c.get(attr) is not None and c.get(attr) not in data_ids:
+                                out.append(f"unit {u.get('id')}: {attr}={c.get(attr)} has no <data>")
+                if seg.find(_X + "source") is None:
+                    out.append(f"unit {u.get('id')}: segment without source")
+                if seg.get("state") in ("translated", "reviewed", "final") and seg.find(_X + "target") is None:
+                    out.append(f"unit {u.get('id')}: state {seg.get('state')} without a target")
+    return out

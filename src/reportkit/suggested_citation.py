@@ -33,8 +33,3 @@ def suggested_citation(e) -> list[tuple[str, str]]:
         tail = (number + ". " if number else "") + f"{org}, {year}."
         runs.append(("text", tail + (" " + m.url if m.url else "")))
     return runs
-
-
-def citation_text(e) -> str:
-    """The citation as plain text (what a reader copies)."""
-    return "".join(t for _, t in suggested_citation(e))
