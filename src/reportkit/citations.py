@@ -161,10 +161,17 @@ def _read_csl_json(text: str, shown: str, c: Collector) -> list:
     return out
 
 
-_BIB_TYPES = {"article": "article-journal", "book": "book", "online": "webpage", "www": "webpage",
-              "report": "report", "techreport": "report", "inproceedings": "paper-conference",
-              "incollection": "chapter", "inbook": "chapter", "thesis": "thesis", "phdthesis": "thesis",
-              "mastersthesis": "thesis", "misc": "document", "unpublished": "document", "newsarticle": "article-newspaper"}
+# BibTeX <-> CSL: the (BibTeX, CSL) pairs refs import writes back, then the other BibTeX spellings it reads
+BIB_TYPES = [("article", "article-journal"), ("book", "book"), ("online", "webpage"), ("report", "report"),
+             ("inproceedings", "paper-conference"), ("incollection", "chapter"), ("thesis", "thesis"), ("misc", "document")]
+_BIB_TYPES = dict(BIB_TYPES) | {"www": "webpage", "techreport": "report", "inbook": "chapter", "phdthesis": "thesis",
+                                "mastersthesis": "thesis", "unpublished": "document", "newsarticle": "article-newspaper"}
+BIB_FIELDS = [("title", "title"), ("shorttitle", "title-short"), ("journaltitle", "container-title"),
+              ("publisher", "publisher"), ("location", "publisher-place"), ("url", "URL"), ("doi", "DOI"),
+              ("pages", "page"), ("volume", "volume"), ("number", "issue"), ("note", "note"),
+              ("translatedtitle", "translated-title"), ("translatedshorttitle", "translated-title-short"), ("type", "genre")]
+_BIB_FIELDS = dict(BIB_FIELDS) | {"journal": "container-title", "booktitle": "container-title", "institution": "publisher",
+                                  "school": "publisher", "address": "publisher-place"}
 _BIB_LANGS = {"english": "en", "american": "en", "british": "en", "chinese": "zh", "japanese": "ja", "korean": "ko"}
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 
@@ -235,12 +242,7 @@ def _bib_to_csl(e: dict) -> dict:
     item: dict = {"id": e.get("ID", ""), "type": _BIB_TYPES.get(kind, "document")}
     if kind == "article" and e.get("entrysubtype", "").lower() in ("newspaper", "magazine"):
         item["type"] = "article-" + e["entrysubtype"].lower()
-    simple = {"title": "title", "shorttitle": "title-short", "journaltitle": "container-title", "journal": "container-title",
-              "booktitle": "container-title", "publisher": "publisher", "institution": "publisher", "school": "publisher",
-              "location": "publisher-place", "address": "publisher-place", "url": "URL", "doi": "DOI", "pages": "page",
-              "volume": "volume", "number": "issue", "note": "note", "translatedtitle": "translated-title",
-              "translatedshorttitle": "translated-title-short", "type": "genre"}
-    for bib, csl in simple.items():
+    for bib, csl in _BIB_FIELDS.items():
         if e.get(bib) and csl not in item:
             item[csl] = _unbrace(e[bib])
     for role in ("author", "editor", "translator"):

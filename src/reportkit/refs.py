@@ -185,14 +185,8 @@ def json_text(old: str | None, items: list[dict]) -> str:
     return old[:cut] + added + old[cut:]
 
 
-_CSL_TO_BIB_TYPE = {"article-journal": "article", "book": "book", "webpage": "online", "report": "report",
-                    "paper-conference": "inproceedings", "chapter": "incollection", "thesis": "thesis",
-                    "document": "misc", "article-newspaper": "article", "article-magazine": "article"}
-_CSL_TO_BIB_FIELD = {"title": "title", "title-short": "shorttitle", "container-title": "journaltitle",
-                     "publisher": "publisher", "publisher-place": "location", "URL": "url", "DOI": "doi",
-                     "page": "pages", "volume": "volume", "issue": "number", "note": "note",
-                     "translated-title": "translatedtitle", "translated-title-short": "translatedshorttitle",
-                     "genre": "type", "language": "langid"}
+_CSL_TO_BIB_TYPE = {csl: bib for bib, csl in citations.BIB_TYPES} | {"article-newspaper": "article", "article-magazine": "article"}
+_CSL_TO_BIB_FIELD = {csl: bib for bib, csl in citations.BIB_FIELDS} | {"language": "langid"}
 
 
 def _csl_to_bib(item: dict) -> dict:
