@@ -278,3 +278,32 @@ def test_a_long_lived_process_keeps_only_the_recent_compilers(tmp_path):
     assert len(engine._compilers) <= engine.MAX_COMPILERS
     kept = [k[0] for k in engine._compilers]
     assert str((tmp_path / str(engine.MAX_COMPILERS + 2)).resolve()) in kept and str((tmp_path / "0").resolve()) not in kept
+
+
+def test_an_edition_always_goes_to_the_same_resident_compiler(tmp_path, monkeypatch):
+    """Each resident compiler remembers the last layout it made: the zh-Hant edition recompiles
+    incrementally only in the compiler that laid it out before, even when the English PDF comes from
+    the cache this time (it used to take the first free compiler, the English one's)."""
+    from conftest import FLAGSHIP
+
+    from reportkit import build as build_mod, resident
+    from reportkit.build import BuildOptions, build
+
+    proj = tmp_path / "proj"
+    shutil.copytree(FLAGSHIP, proj / "content" / "four-ounces")
+    shutil.copytree(FLAGSHIP.parent.parent / "locales", proj / "locales")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    went = []
+    monkeypatch.setattr(resident, "enabled", lambda: True)
+    monkeypatch.setattr(resident, "start", lambda n: None)
+    monkeypatch.setattr(build_mod, "_resident_job",
+                        lambda slot, args: went.append((slot, '"lang": "zh"' in args[2])) or build_mod._compile_job(args))
+    opts = BuildOptions(out=tmp_path / "out", formats=("pdf",), langs=["en", "zh-Hant"])
+    build(proj / "content" / "four-ounces", opts)
+    first = {zh: slot for slot, zh in went}
+    assert set(first) == {False, True} and first[False] != first[True], went
+    went.clear()
+    po = proj / "locales" / "zh-Hant" / "four-ounces" / "ch4-conclusion.po"
+    po.write_text(po.read_text(encoding="utf-8").replace("。", "。 ", 1), encoding="utf-8")  # only zh-Hant changes
+    build(proj / "content" / "four-ounces", opts)
+    assert went == [(first[True], True)], went

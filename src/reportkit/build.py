@@ -188,6 +188,7 @@ class _Job:
         self.future: Future | None = None
         self.seconds = 0.0
         self.cached = False
+        self.slot: int | None = None  # the resident compiler it goes to, when one is used
 
 
 def _render(job: _Job, brand: Brand) -> None:
@@ -196,7 +197,7 @@ def _render(job: _Job, brand: Brand) -> None:
     job.seconds = time.perf_counter() - t
 
 
-def _start(job: _Job, brand: Brand, stamp: int, pool_box: list, threads: ThreadPoolExecutor, n_pool: int, slots: list) -> None:
+def _start(job: _Job, brand: Brand, stamp: int, pool_box: list, threads: ThreadPoolExecutor, n_pool: int) -> None:
     """The job's source is rendered: its bytes come from the cache, or its engine starts on them."""
     out = job.output
     if out.cached and cache.enabled():
@@ -209,8 +210,8 @@ def _start(job: _Job, brand: Brand, stamp: int, pool_box: list, threads: ThreadP
             job.cached = True
             return
     args = (out.format, out.engine, job.source, str(job.ed.report.folder), brand, stamp)
-    if out.resident and slots:
-        job.future = threads.submit(_resident_job, slots.pop(0), args)
+    if out.resident and job.slot is not None:
+        job.future = threads.submit(_resident_job, job.slot, args)
     elif out.process_pool:
         if not pool_box:
             pool_box.append(_pool(n_pool))
@@ -317,17 +318,21 @@ def _made(folder: Path, opts: BuildOptions, project: Project, brand_name: str, s
     _tell(opts, "start", report=report.id, jobs=[j.name for j in jobs])
     t = time.perf_counter()
     n_pool = min(sum(j.output.process_pool for j in jobs), os.cpu_count() or 1)
-    slots = [i % n_slots for i in range(sum(j.output.process_pool for j in jobs))] if n_slots else []
+    # an edition always goes to the same resident compiler, whose memory of its last layout makes the
+    # recompile incremental (whether the other edition came from the cache or not)
+    resident_jobs = [j for j in jobs if j.output.resident] if n_slots else []
+    for k, job in enumerate(resident_jobs):
+        job.slot = k % n_slots
     # every artifact is made in memory first; nothing is written unless all of them succeed
     remote, render_pool = _render_elsewhere(jobs, brand)
-    threads = ThreadPoolExecutor(max_workers=2 + len(slots))
+    threads = ThreadPoolExecutor(max_workers=2 + len(resident_jobs))
     try:
         for i, job in enumerate(jobs):
             if i in remote:  # a ReportError there is raised here, diagnostics and all
                 job.source, job.seconds = remote[i].result()
             else:
                 _render(job, brand)
-            _start(job, brand, stamp, pool_box, threads, n_pool, slots)
+            _start(job, brand, stamp, pool_box, threads, n_pool)
             _tell(opts, "render", name=job.name, seconds=job.seconds)
         made = []
         for job in jobs:
