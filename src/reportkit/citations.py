@@ -520,32 +520,39 @@ def _differs(lang: str, context: str) -> bool:
     return lang.split("-")[0] != context.split("-")[0]
 
 
+def _prepare(library: Library, item: dict, edition_lang: str, folder: Path | None) -> tuple[bool, dict, str, str]:
+    """(in the Chinese form?, the CSL item, the style file, the CSL locale) of a reference in an edition."""
+    style, locale = library.style_for(edition_lang, item)
+    chinese = locale.startswith("zh")
+    return chinese, _csl_item(item, chinese, _date_locale(edition_lang) if chinese else ""), str(_style_path(style, folder)), locale
+
+
+def _as_nodes(text: str, item: dict, chinese: bool, edition_lang: str) -> list:
+    """citeproc's text as inline nodes; in a Chinese edition in a span of the language it is written in."""
+    context = edition_lang if chinese else "en"
+    nodes = _nodes(text, str(item.get("language") or ""), context)
+    return [Span(context, nodes)] if edition_lang.startswith("zh") else nodes
+
+
 def render(cite: Cite, library: Library, edition_lang: str, forms: tuple, folder: Path | None, after: str = "") -> tuple[list, int]:
     """The inline nodes of one citation in an edition, and how many characters of `after` (the text that
     follows it) were taken in (a period or comma that American usage puts inside the closing quote).
     `forms[i]` is "full" or "short" for `cite.keys[i]`."""
-    chinese_edition = edition_lang.startswith("zh")
     out: list = []
     taken = 0
     prev_chinese = False
     last = len(cite.keys) - 1
     for i, (key, locator) in enumerate(zip(cite.keys, cite.locators)):
         item = library.items[key]
-        style, locale = library.style_for(edition_lang, item)
-        chinese = locale.startswith("zh")
-        text = _format(_csl_item(item, chinese, _date_locale(edition_lang) if chinese else ""),
-                       str(_style_path(style, folder)), locale,
-                       forms[i] == "short", parse_locator(locator) if locator else None)
+        chinese, csl, style, locale = _prepare(library, item, edition_lang, folder)
+        text = _format(csl, style, locale, forms[i] == "short", parse_locator(locator) if locator else None)
         if not chinese:
             if i == last and after[:1] in (".", ",") and text.endswith("”"):
                 text, taken = text + after[0], 1
             text = _quotes_take_punctuation(text)
         elif i == last and after[:1] in (".", ","):  # the Chinese form ends with its own full stop or comma
             text, taken = text + {".": "。", ",": "，"}[after[0]], 1
-        context = edition_lang if chinese else "en"
-        nodes = _nodes(text, str(item.get("language") or ""), context)
-        if chinese_edition:  # each citation in the language it is written in
-            nodes = [Span(context, nodes)]
+        nodes = _as_nodes(text, item, chinese, edition_lang)
         if i:  # the Chinese semicolon next to a citation in the Chinese form, else "; "
             out.append(Text("；" if chinese or prev_chinese else "; "))
         prev_chinese = chinese
@@ -588,20 +595,14 @@ def bibliography(library: Library, keys, edition_lang: str, folder: Path | None)
     Chinese edition the entries in the Chinese form come first, then the others (中文在前，西文在後)."""
     from .model import plain_text
 
-    chinese_edition = edition_lang.startswith("zh")
     entries = []
     for key in keys:
         item = library.items[key]
-        style, locale = library.style_for(edition_lang, item)
-        chinese = locale.startswith("zh")
-        text = _format_entry(_csl_item(item, chinese, _date_locale(edition_lang) if chinese else ""),
-                             str(_style_path(style, folder)), locale)
+        chinese, csl, style, locale = _prepare(library, item, edition_lang, folder)
+        text = _format_entry(csl, style, locale)
         if not chinese:  # "et al." takes the period that closes the authors
             text = _quotes_take_punctuation(text.replace(_ETAL + ".", _ETAL))
-        context = edition_lang if chinese else "en"
-        nodes = _nodes(text, str(item.get("language") or ""), context)
-        if chinese_edition:
-            nodes = [Span(context, nodes)]
+        nodes = _as_nodes(text, item, chinese, edition_lang)
         order = " ".join(re.findall(r"\w+", plain_text(nodes).casefold()))  # word by word; quotes and commas do not count
         entries.append((not chinese, order, key, nodes))
     entries.sort(key=lambda e: e[:3])
