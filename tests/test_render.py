@@ -125,3 +125,14 @@ def test_a_series_name_with_a_middle_dot_stays_one_line_on_the_printed_cover(exa
         re.findall(r'<p class="series">.*?</p>', paged, re.S)
     screen = render_html(ed, load_brand("dset"), "endnotes")
     assert '<p class="series">Economy · Society Program · Report No. 7</p>' in screen
+
+
+def test_display_titles_glue_the_same_short_words_in_both_writers(example_copy):
+    """One list (presentation.DISPLAY_GLUE): the HTML title keeps "vs." with the next word as the PDF does."""
+    from reportkit import presentation
+    from reportkit.render_html import display_title
+    from reportkit.render_typst import render_typst
+
+    assert display_title("The U.S. vs. China of Tomorrow") == "The\u00a0U.S. vs.\u00a0China of\u00a0Tomorrow"
+    src = render_typst(localize(resolve(load(example_copy))), load_brand("dset"), "endnotes")
+    assert '"display-glue": ' + tvalue(presentation.DISPLAY_GLUE) in src and "show regex(meta.display-glue" in src

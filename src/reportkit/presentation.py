@@ -16,6 +16,11 @@ NOTE_SEPARATOR = ","  # between consecutive note markers: "3,4", never "34"
 DIGIT_GAP = "\u2009"  # a thin space between a marker and a digit right after it: "²\u20092 月", not "22 月"
 
 
+# In a display title (cover, chapter openers) a short word stays with the word after it ("A Thousand"):
+# both writers glue the words this pattern matches to the next one.
+DISPLAY_GLUE = r"\b(?:A|An|The|a|an|the|of|to|in|on|for|and|or|by|with|at|from|vs\.)"
+
+
 def label(e, ident: str) -> str:
     """'Table 2', 'Section 2.3', '第 2 章'; an unnumbered part prints its (translated) title."""
     target = e.resolved.targets[ident]

@@ -134,7 +134,7 @@ def url_breaks(url: str) -> Markup:
 
 # In a display title a short word stays with the next ("A Thousand"), as the Typst edition's rk-display
 # does: the space after it becomes a no-break space (text between tags only).
-_GLUE = re.compile(r"\b(A|An|The|a|an|the|of|to|in|on|for|and|or|by|with|at|from) (?=[^\s<])")
+_GLUE = re.compile(rf"({present.DISPLAY_GLUE}) (?=[^\s<])")
 
 
 def display_title(markup) -> Markup:

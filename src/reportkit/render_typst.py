@@ -235,7 +235,7 @@ class TypstWriter(BlockVisitor, InlineVisitor):
             "lang": e.locale.typst_lang, "region": e.locale.typst_region or None, "cjk": e.locale.is_cjk,
             "series": self.inl(m.series),
             "report-number": e._("Report No. %(number)s", number=m.report_number) if m.report_number else None,
-            "continued": e._("continued"),
+            "continued": e._("continued"), "display-glue": present.DISPLAY_GLUE,
             "imprint": brand.imprint_lines(),
         }
         self.before_template = False
