@@ -90,30 +90,20 @@ _STRING = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*$')
 _KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$")
 
 
+_ESCAPE = re.compile(r"\\(?:([ntrabfv\\\"])|([0-7]{1,3})|x([0-9a-fA-F]+)|(.))", re.S)
+
+
 def _unescape(body: str, lineno: int) -> str:
-    out = []
-    i = 0
-    while i < len(body):
-        c = body[i]
-        if c != "\\":
-            out.append(c)
-            i += 1
-            continue
-        nxt = body[i + 1]
-        if nxt in _ESCAPES:
-            out.append(_ESCAPES[nxt])
-            i += 2
-        elif nxt in "01234567":
-            m = re.match(r"[0-7]{1,3}", body[i + 1:])
-            out.append(chr(int(m.group(0), 8)))
-            i += 1 + len(m.group(0))
-        elif nxt == "x" and re.match(r"[0-9a-fA-F]", body[i + 2:i + 3]):
-            m = re.match(r"[0-9a-fA-F]+", body[i + 2:])
-            out.append(chr(int(m.group(0), 16)))
-            i += 2 + len(m.group(0))
-        else:
-            raise POSyntaxError(lineno, f"invalid escape sequence \\{nxt}")
-    return "".join(out)
+    if "\\" not in body:  # most lines of a catalog: nothing to do
+        return body
+
+    def one(m) -> str:
+        simple, octal, hexa, bad = m.groups()
+        if bad is not None:
+            raise POSyntaxError(lineno, f"invalid escape sequence \\{bad}")
+        return _ESCAPES[simple] if simple else chr(int(octal, 8)) if octal else chr(int(hexa, 16))
+
+    return _ESCAPE.sub(one, body)
 
 
 def _string(text: str, lineno: int) -> str:
