@@ -21,6 +21,18 @@ _compilers: OrderedDict = OrderedDict()
 MAX_COMPILERS = 8  # a long-lived process (preview, a test session) keeps only the recent ones
 
 
+def _steady_malloc() -> None:
+    """Fix glibc's mmap threshold at its starting value (128 KiB). Left dynamic, it rises as Typst frees
+    large blocks, later large blocks then come from the heap and stay there: a 650-page compile peaked
+    28 MB higher, at no gain in time. Elsewhere than glibc this does nothing."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
 def _compiler(root: str, families: tuple[str, ...], thread: int, fonts: str = ""):
     """One compiler per report folder, fonts and thread: a Compiler may not be entered twice at once; it
     keeps its caches, so a recompile of an edited source in the same process is fast. root sandboxes
@@ -28,6 +40,9 @@ def _compiler(root: str, families: tuple[str, ...], thread: int, fonts: str = ""
     key = (root, families, thread, fonts)
     if key not in _compilers:
         import typst
+
+        if not _compilers:
+            _steady_malloc()
 
         _compilers[key] = typst.Compiler(root=root, font_paths=typst_fonts(families, fonts))
         while len(_compilers) > MAX_COMPILERS:
