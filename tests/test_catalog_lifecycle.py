@@ -434,6 +434,19 @@ class CatalogLifecycle(RuleBasedStateMachine):
             self.made_for[e.msgstr] = (f, e.msgid)
             self.touched.add(f)
 
+    @rule(which=st.sampled_from(["none", "forbid", "concept", "both"]))
+    def glossary(self, which):
+        """The terminologist edits the termbase: forbid a word the translations use, or agree a term for
+        an English word the paragraphs use (their translations lack it), or both, or none."""
+        concepts = []
+        if which in ("forbid", "both"):
+            concepts.append("  - id: translation\n    en: [translation]\n    zh-Hant: [翻譯]\n    forbidden: {zh-Hant: [譯文]}\n")
+        if which in ("concept", "both"):
+            concepts.append("  - id: export-controls\n    en: [export controls]\n    zh-Hant: [出口管制]\n")
+        path = self.proj.root / LANG / "glossary.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("concepts:\n" + "".join(concepts) if concepts else "concepts: []\n", encoding="utf-8")
+
     @rule()
     def run_update(self):
         before = {f: polib.pofile(str(self.proj.po(f))) for f in FILES if self.proj.po(f).is_file()}
@@ -490,6 +503,23 @@ class CatalogLifecycle(RuleBasedStateMachine):
         live = {t for t in self.made_for if t not in self.replaced}
         assert {t: n for t, n in shown.items() if n != 1} == {}, "a translation shown twice"
         assert live - set(shown) == set(), "a translation was lost"
+
+    @invariant()
+    def check_finds_the_same_with_its_cache_as_without(self):
+        """`check` keeps each catalog's findings in the cache under everything they depend on: whatever
+        the history, what it says equals what a check without any cache says."""
+        from reportkit import cache
+
+        warm = [str(d) for d in self.proj.check()]
+        cache.set_enabled(False)
+        try:
+            cold = [str(d) for d in self.proj.check()]
+        finally:
+            cache.set_enabled(True)  # (False set REPORTKIT_NO_CACHE, which True takes away)
+            cache.set_enabled(None)
+        assert warm == cold
+        if any("termbase" in d for d in cold):
+            event("check found termbase problems")
 
     @invariant()
     def each_catalog_keeps_its_own_translation(self):

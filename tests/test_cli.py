@@ -156,3 +156,24 @@ def test_check_from_outside_the_project_checks_glyphs_against_the_projects_brand
     r = run("--project", str(proj), "check", str(example_copy), "--brand", "mine", cwd=elsewhere)
     assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr, r.stdout + r.stderr
     assert "has a glyph for U+534A" in r.stdout, r.stdout + r.stderr  # 半, in the example's Chinese text
+
+
+def test_check_reports_a_missing_glyph_once_for_both_editions_and_the_translations_own_once(example_copy):
+    """The glyph check runs per edition (one process each): a source text both editions print is one
+    finding, not two; a character only the zh-Hant translation has is a finding of its own."""
+    import polib
+
+    summary = example_copy / "summary.yaml"
+    summary.write_text(summary.read_text(encoding="utf-8").replace(
+        "  - p: >-\n", "  - p: An untranslated private sign \ue000 here.\n  - p: >-\n", 1), encoding="utf-8")
+    assert run("i18n", "update", str(example_copy), "--lang", "zh-Hant").returncode == 0
+    po_path = example_copy.parents[1] / "locales" / "zh-Hant" / "example" / "summary.po"
+    po = polib.pofile(str(po_path))
+    entry = next(e for e in po if e.msgid and "[" not in e.msgid and "#" not in e.msgid and "\ue000" not in e.msgid)
+    entry.msgstr = "一個只有譯文才有的符號\ue001。"
+    po.save(str(po_path))
+    r = run("check", str(example_copy))
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert r.stdout.count("U+E000") == 1, r.stdout
+    assert r.stdout.count("U+E001") == 1, r.stdout
+    assert "2 errors" in r.stdout, r.stdout  # counted once as well

@@ -153,31 +153,37 @@ def _origins(rich, owner, gaps, source) -> dict:
 _ASIDE: tuple = ()  # what the forked glyph check reads (set before it forks): the resolved report, the brand
 
 
-def _check_all():
-    from .build import BuildOptions, available_langs, make_editions
+def _check_edition(lang: str) -> list:
+    from .build import BuildOptions, make_editions
 
     resolved, brand = _ASIDE
-    editions = make_editions(resolved, available_langs(resolved), BuildOptions())
-    return check_glyphs(resolved, brand, editions)
+    return check_glyphs(resolved, brand, make_editions(resolved, [lang], BuildOptions()))
 
 
 def check_aside(resolved, brand):
-    """Start the glyph check of every edition in a forked process (it typesets each edition: a quarter of
-    `check`); returns a function that waits for its findings. Where forking is not safe, the check runs
-    when that function is called."""
-    from .build import fork_pool
+    """Start the glyph check of every edition, one forked process per edition (each typesets its edition:
+    most of `check` after an edit); returns a function that waits for the findings, in edition order, a
+    source text printed by two editions said once. Where forking is not safe, the checks run when that
+    function is called."""
+    from .build import available_langs, fork_pool
 
     global _ASIDE
     _ASIDE = (resolved, brand)
-    pool = fork_pool(1)
-    if pool is None:
-        return _check_all
-    future = pool.submit(_check_all)
+    langs = available_langs(resolved)
+    pool = fork_pool(len(langs))
+    futures = [pool.submit(_check_edition, lang) for lang in langs] if pool is not None else None
 
     def wait():
         try:
-            return future.result()
+            found = [f.result() for f in futures] if futures is not None else [_check_edition(lang) for lang in langs]
         finally:
-            pool.shutdown()
+            if pool is not None:
+                pool.shutdown()
+        out, seen = [], set()
+        for d in (d for edition in found for d in edition):
+            if (d.loc, d.message) not in seen:
+                seen.add((d.loc, d.message))
+                out.append(d)
+        return out
 
     return wait

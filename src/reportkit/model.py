@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -17,12 +18,17 @@ from .errors import Loc
 
 
 def _freeze(self) -> None:
-    for f in dataclasses.fields(self):
-        value = getattr(self, f.name)
+    for name in _names(type(self)):
+        value = getattr(self, name)
         if isinstance(value, list):
-            object.__setattr__(self, f.name, tuple(value))
+            object.__setattr__(self, name, tuple(value))
         elif isinstance(value, dict):
-            object.__setattr__(self, f.name, MappingProxyType(dict(value)))
+            object.__setattr__(self, name, MappingProxyType(dict(value)))
+
+
+@functools.lru_cache(maxsize=None)
+def _names(cls) -> tuple:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def node(cls):

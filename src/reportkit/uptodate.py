@@ -9,6 +9,7 @@ means there is nothing to do.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -51,6 +52,18 @@ def _installed_packages(h) -> None:
         except OSError:
             continue
     h.update("\0".join(sorted(names)).encode())
+
+
+@functools.lru_cache(maxsize=None)
+def code_stamp() -> str:
+    """reportkit's own files (path, size, mtime) and every installed distribution: a cache key part for a
+    result that reportkit's code computes, so an upgrade or an edited checkout never reuses an old one."""
+    from . import __file__ as package_file
+
+    h = hashlib.sha256(SCHEMA.encode())
+    _installed_packages(h)
+    _tree(h, Path(package_file).parent, content=False)
+    return h.hexdigest()
 
 
 def digest(folder: Path, project, brand: str, options: dict) -> str:

@@ -10,6 +10,7 @@ Two ways in, both exhaustive:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Callable, Iterator
 
 from . import model
@@ -21,16 +22,31 @@ class UnknownNode(TypeError):
     """A stage met a node kind it does not handle (a reportkit bug, never a content error)."""
 
 
+@functools.lru_cache(maxsize=None)
+def _fields(cls) -> tuple | None:
+    """The field names of a node class of the document model, None for any other type (looked up once
+    per class: the traversal meets tens of thousands of nodes per edition)."""
+    if cls.__module__ == model.__name__ and dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return None
+
+
 def _is_node(value) -> bool:
     """A node of the document model (locations and other dataclasses are values, not nodes)."""
-    return type(value).__module__ == model.__name__ and dataclasses.is_dataclass(value)
+    return _fields(type(value)) is not None
+
+
+_PLAIN = (str, int, float, bool, type(None))
 
 
 def _values(value):
     if isinstance(value, Rich):
         return []
-    if _is_node(value):
-        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+    names = _fields(type(value))
+    if names is not None:
+        return [getattr(value, n) for n in names]
+    if isinstance(value, _PLAIN):
+        return []
     _refuse_foreign(value)
     if isinstance(value, (list, tuple)):
         return list(value)
@@ -93,15 +109,18 @@ def transform(obj, rich: Callable | None = None, node: Callable | None = None):
 def _transform(value, owner, rich, node):
     if isinstance(value, Rich):
         return rich(value, owner) if rich else value
-    if _is_node(value):
+    names = _fields(type(value))
+    if names is not None:
         changes = {}
-        for f in dataclasses.fields(value):
-            old = getattr(value, f.name)
+        for name in names:
+            old = getattr(value, name)
             new = _transform(old, value, rich, node)
             if new is not old:
-                changes[f.name] = new
+                changes[name] = new
         out = dataclasses.replace(value, **changes) if changes else value
         return node(out, value) if node else out
+    if isinstance(value, _PLAIN):
+        return value
     _refuse_foreign(value)
     if isinstance(value, (list, tuple)):
         new = [_transform(v, owner, rich, node) for v in value]

@@ -31,6 +31,7 @@ words with other whitespace), as a fuzzy entry whose previous msgid is S, or as 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import shutil
 import subprocess
@@ -152,6 +153,7 @@ def templates(resolved: Resolved) -> dict[str, list[POEntry]]:
 
     project = report.folder.resolve().parent.parent
 
+    @functools.lru_cache(maxsize=None)  # a few files, hundreds of units
     def where(file) -> str:  # relative to the project root (X-Poedit-Basepath), wherever reportkit runs
         try:
             return Path(file).resolve().relative_to(project).as_posix()

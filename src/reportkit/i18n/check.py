@@ -21,6 +21,7 @@ drops the mark when the source text changes.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import re
@@ -32,7 +33,7 @@ from ..localize import parse_translation
 from ..locales import parse_locale
 from ..resolve import Resolved
 from .catalog import catalog_files, normalize, reviewed, read_catalog, shown_path, syntax_errors
-from .figures import svg_plain
+from .figures import CATALOG as FIGURES, svg_plain
 from .units import catalog_name, units
 
 _EN_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d+(?:[.,]\d+)*)(?:(?:\s|-)?(thousand|million|billion|trillion)\b|([kKMB])\b)?")
@@ -189,21 +190,22 @@ def _opencc():
 
 def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
     from . import termbase
-    from .figures import CATALOG as FIGURES, figure_texts
+    from .figures import figure_texts
 
     code = parse_locale(lang)
     c = Collector()
     all_units = units(resolved, include_notes=True)
-    known = {u.rich.source: u for u in all_units}
-    known_norm = {normalize(u.rich.source): u for u in all_units}
     per_file: Counter = Counter(catalog_name(u.file, resolved.report.folder) for u in units(resolved))
     figs = figure_texts(resolved)
-    per_file[FIGURES] += len(figs)
     fig_by_text: dict[str, list] = {}
     for ft in figs:
         fig_by_text.setdefault(ft.text, []).append(ft)
-    tb = termbase.load(root, code.bcp47)
-    note_sources = {n.text.source for n in resolved.report.notes.values() if not n.translate}
+    tb_path = termbase.path_for(root, code.bcp47)
+    ctx = _Context(code, {u.rich.source: u for u in all_units}, {normalize(u.rich.source): u for u in all_units},
+                   per_file, fig_by_text, termbase.load(root, code.bcp47),
+                   {n.text.source for n in resolved.report.notes.values() if not n.translate},
+                   tb_path.read_bytes() if tb_path.is_file() else b"")
+    ctx.per_file[FIGURES] += len(figs)
     stale_templates(resolved, root, c)
     for path in catalog_files(resolved.report.id, code.bcp47, root):
         broken = syntax_errors([path])
@@ -215,61 +217,110 @@ def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
         except ReportError as e:
             c.items.extend(e.diagnostics)
             continue
-        shown = shown_path(path)
-        if not cat.active:
-            line = cat.header.lineno if cat.header else 1
-            if per_file[path.stem]:
-                c.warning(Loc(shown, line), f"empty catalog: no entries for the {per_file[path.stem]} texts of "
-                                            f"{path.stem}; restore it from git, or run `reportkit i18n update` to refill it")
-            elif not cat.obsolete:
-                c.warning(Loc(shown, line), "empty catalog, and no content file of that name has text; delete it")
-        for msg in cat.active:
-            if not msg.msgid or msg.msgctxt is not None or msg.msgid_plural is not None:
-                continue
-            loc = Loc(shown, msg.lineno)
-            figure = path.stem == FIGURES and msg.msgid in fig_by_text
-            unit = None if figure else (known.get(msg.msgid) or known_norm.get(normalize(msg.msgid)))
-            if unit is None and not figure:
-                c.warning(loc, "msgid matches no text of the report, so this entry is never used: a msgid must stay "
-                               "the source text (translate only msgstr); restore it, or if the source changed run "
-                               "`reportkit i18n update`")
-                continue
-            if not msg.msgstr:
-                continue
-            if figure:
-                source_plain, target_plain = msg.msgid, msg.msgstr
-            else:
-                got_nodes, problem = parse_translation(unit.rich, msg.msgstr, code.bcp47)
-                if problem:
-                    if msg.fuzzy:  # the build ignores fuzzy entries (it prints the source): a warning, as there
-                        c.warning(loc, f"fuzzy translation, not used until reviewed: {problem}")
-                    else:
-                        c.error(loc, problem)
-                if got_nodes is None:
-                    continue
-                source_plain, target_plain = unit.rich.plain(), inline_plain(got_nodes)
-            if msg.fuzzy:
-                continue
-            marks = reviewed(msg)
-            if "reviewed-numbers" not in marks:
-                missing = missing_numbers(source_plain, target_plain)
-                if missing:
-                    c.warning(loc, f"numbers differ from the source (missing {', '.join(sorted(missing))}); check the "
-                                   "figures, then add the comment `# reportkit: reviewed-numbers` if they are right")
-            if code.typst_lang == "zh" and code.bcp47 != "zh-Hans" and msg.msgid not in note_sources:
-                bad = simplified_chars(msg.msgstr)
-                if bad:
-                    c.error(loc, f"simplified characters in a zh-Hant translation: {''.join(bad)}; use traditional forms")
-            if "reviewed-terms" not in marks:
-                for problem in term_problems(tb, code.bcp47, msg.msgid, msg.msgstr):
-                    c.warning(loc, problem)
-            if figure:
-                for ft in fig_by_text[msg.msgid]:
-                    variant = Path(ft.file).with_name(f"{Path(ft.file).stem}.{code.bcp47}.svg")
-                    if variant.is_file() and re.sub(r"\s+", "", msg.msgstr) not in svg_plain(variant):
-                        c.warning(loc, f"{shown_path(variant)} does not contain this translation "
-                                       f"(\"{msg.msgstr[:30]}\"): update the drawing or the translation")
+        c.items.extend(_findings(path, cat, ctx))
     return c
+
+
+@dataclasses.dataclass
+class _Context:
+    """What the checks of one language's catalogs compare each entry with."""
+    code: object  # the language (locales.Locale)
+    known: dict  # source text -> its unit
+    known_norm: dict  # the same by normalized text
+    per_file: Counter  # catalog name -> how many texts of the report it holds
+    fig_by_text: dict  # figure text -> the figure texts (i18n.figures)
+    tb: object  # the termbase
+    note_sources: set  # sources of notes that are not translated (quoted as written)
+    tb_bytes: bytes  # the termbase file, for the cache key
+
+    def unit(self, msgid: str):
+        return self.known.get(msgid) or self.known_norm.get(normalize(msgid))
+
+
+def _findings(path: Path, cat, ctx: _Context) -> list:
+    """The findings of one catalog. A catalog's findings are kept in the user cache under its bytes and
+    everything they are compared with (the text and structure of the units its msgids name, the termbase,
+    the language, reportkit's code): after an edit, `check` checks only the catalogs the edit touches.
+    The figures' catalog is always checked (it reads the figure files as well)."""
+    import json
+
+    from .. import cache
+    from ..errors import Diagnostic
+    from ..uptodate import code_stamp
+
+    shown = shown_path(path)
+    if path.stem == FIGURES or not cache.enabled():
+        return _check_catalog(cat, shown, path.stem, ctx)
+    names = []
+    for msg in cat.active:
+        unit = ctx.unit(msg.msgid) if msg.msgid else None
+        names.append((msg.msgid in ctx.note_sources,
+                      None if unit is None else (unit.rich.source, repr(unit.rich.nodes))))
+    parts = ("catalog-check-1", code_stamp(), _opencc_stamp(), ctx.code.bcp47, ctx.tb_bytes,
+             ctx.per_file[path.stem], path.read_bytes(), repr(names))
+    made = cache.kept("i18ncheck", parts, lambda: json.dumps(
+        [[d.level, d.loc.line, d.loc.col, d.message] for d in _check_catalog(cat, shown, path.stem, ctx)],
+        ensure_ascii=False).encode("utf-8"))
+    return [Diagnostic(Loc(shown, line, col), message, level) for level, line, col, message in json.loads(made)]
+
+
+def _check_catalog(cat, shown: str, stem: str, ctx: _Context) -> list:
+    code = ctx.code
+    c = Collector()
+    if not cat.active:
+        line = cat.header.lineno if cat.header else 1
+        if ctx.per_file[stem]:
+            c.warning(Loc(shown, line), f"empty catalog: no entries for the {ctx.per_file[stem]} texts of "
+                                        f"{stem}; restore it from git, or run `reportkit i18n update` to refill it")
+        elif not cat.obsolete:
+            c.warning(Loc(shown, line), "empty catalog, and no content file of that name has text; delete it")
+    for msg in cat.active:
+        if not msg.msgid or msg.msgctxt is not None or msg.msgid_plural is not None:
+            continue
+        loc = Loc(shown, msg.lineno)
+        figure = stem == FIGURES and msg.msgid in ctx.fig_by_text
+        unit = None if figure else ctx.unit(msg.msgid)
+        if unit is None and not figure:
+            c.warning(loc, "msgid matches no text of the report, so this entry is never used: a msgid must stay "
+                           "the source text (translate only msgstr); restore it, or if the source changed run "
+                           "`reportkit i18n update`")
+            continue
+        if not msg.msgstr:
+            continue
+        if figure:
+            source_plain, target_plain = msg.msgid, msg.msgstr
+        else:
+            got_nodes, problem = parse_translation(unit.rich, msg.msgstr, code.bcp47)
+            if problem:
+                if msg.fuzzy:  # the build ignores fuzzy entries (it prints the source): a warning, as there
+                    c.warning(loc, f"fuzzy translation, not used until reviewed: {problem}")
+                else:
+                    c.error(loc, problem)
+            if got_nodes is None:
+                continue
+            source_plain, target_plain = unit.rich.plain(), inline_plain(got_nodes)
+        if msg.fuzzy:
+            continue
+        marks = reviewed(msg)
+        if "reviewed-numbers" not in marks:
+            missing = missing_numbers(source_plain, target_plain)
+            if missing:
+                c.warning(loc, f"numbers differ from the source (missing {', '.join(sorted(missing))}); check the "
+                               "figures, then add the comment `# reportkit: reviewed-numbers` if they are right")
+        if code.typst_lang == "zh" and code.bcp47 != "zh-Hans" and msg.msgid not in ctx.note_sources:
+            bad = simplified_chars(msg.msgstr)
+            if bad:
+                c.error(loc, f"simplified characters in a zh-Hant translation: {''.join(bad)}; use traditional forms")
+        if "reviewed-terms" not in marks:
+            for problem in term_problems(ctx.tb, code.bcp47, msg.msgid, msg.msgstr):
+                c.warning(loc, problem)
+        if figure:
+            for ft in ctx.fig_by_text[msg.msgid]:
+                variant = Path(ft.file).with_name(f"{Path(ft.file).stem}.{code.bcp47}.svg")
+                if variant.is_file() and re.sub(r"\s+", "", msg.msgstr) not in svg_plain(variant):
+                    c.warning(loc, f"{shown_path(variant)} does not contain this translation "
+                                   f"(\"{msg.msgstr[:30]}\"): update the drawing or the translation")
+    return c.items
 
 
 def stale_templates(resolved: Resolved, root: Path, c: Collector) -> None:

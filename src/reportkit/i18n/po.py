@@ -242,24 +242,14 @@ def parse(text: str) -> POFile:
 
 # ---------------------------------------------------------------------------------------- writing
 
+_WRITTEN = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_TO_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+
+
 def _escape(s: str) -> str:
-    out = []
-    for c in s:
-        if c == "\\":
-            out.append("\\\\")
-        elif c == '"':
-            out.append('\\"')
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif c == "\r":
-            out.append("\\r")
-        elif ord(c) < 0x20 or c == "\x7f":
-            out.append("\\%03o" % ord(c))
-        else:
-            out.append(c)
-    return "".join(out)
+    """A string as a PO string literal's inside (one regex: a loop over the characters was a third of
+    writing a catalog)."""
+    return _TO_ESCAPE.sub(lambda m: _WRITTEN.get(m.group()) or "\\%03o" % ord(m.group()), s)
 
 
 def _field(prefix: str, keyword: str, value: str) -> list[str]:
