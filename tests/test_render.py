@@ -1,4 +1,5 @@
 """Renderers: text reaches Typst only as string literals and HTML only escaped."""
+import pytest
 import typst
 
 from reportkit.brand import load_brand
@@ -136,3 +137,17 @@ def test_display_titles_glue_the_same_short_words_in_both_writers(example_copy):
     assert display_title("The U.S. vs. China of Tomorrow") == "The\u00a0U.S. vs.\u00a0China of\u00a0Tomorrow"
     src = render_typst(localize(resolve(load(example_copy))), load_brand("dset"), "endnotes")
     assert '"display-glue": ' + tvalue(presentation.DISPLAY_GLUE) in src and "show regex(meta.display-glue" in src
+
+
+
+@pytest.mark.parametrize("writer", ["html", "typst"])
+def test_a_citation_a_writer_meets_unexpanded_is_an_error_not_text(writer):
+    """Citations reach the writers only expanded by presentation.typeset; a writer given one raw refuses it."""
+    from reportkit.model import Cite
+    from reportkit.render_html import HtmlWriter
+    from reportkit.render_typst import TypstWriter
+    from reportkit.walk import UnknownNode
+
+    cls = HtmlWriter if writer == "html" else TypstWriter
+    with pytest.raises(UnknownNode, match="unexpanded"):
+        cls.inline_cite(None, Cite(["a-key"], [""]))

@@ -227,16 +227,13 @@ def tag_languages(nodes, lang: str):
     return tuple(out)
 
 
-def cite_nodes(edition, cite, forms=None) -> tuple:
-    """One citation as inline nodes (the full form unless `forms` says otherwise); what the writers'
-    inline_cite print if a Cite reaches them without typeset having expanded it."""
-    from . import citations
-    from .inline import _merge
+def unexpanded_cite(cite):
+    """A writer meets citations only as typeset expanded them (resolve refuses one outside a note): one
+    that reaches a writer is a reportkit bug, said as such, never printed in some other form."""
+    from .walk import UnknownNode
 
-    library = edition.report.references
-    nodes, _ = citations.render(cite, library, edition.locale.bcp47, forms or ("full",) * len(cite.keys),
-                                edition.report.folder)
-    return tuple(_merge(nodes))
+    raise UnknownNode(f"a citation [cite: {'; '.join(cite.keys)}] reached a writer unexpanded: "
+                      "presentation.typeset must run first (a reportkit bug)")
 
 
 def expand_citations(edition, bibliography: bool = False):

@@ -63,9 +63,11 @@ class Preview:
 
     # -- what is watched --
     def roots(self) -> list[Path]:
-        from .i18n.catalog import locales_root
+        """What a build reads (uptodate.input_folders), and every brand folder: a brand made or renamed
+        while the preview runs is seen too."""
+        from .uptodate import input_folders
 
-        return [self.folder, locales_root(self.folder), *self.project.style_search()]
+        return [*input_folders(self.folder, self.project, self.brand_name), *self.project.style_search()]
 
     def snapshot(self) -> dict:
         out = {}

@@ -92,8 +92,7 @@ class HtmlWriter(BlockVisitor, InlineVisitor):
         return f'<span lang="{escape(n.lang)}">{self.nodes(n.children)}</span>'
 
     def inline_cite(self, n) -> str:
-        """Citations are expanded by presentation.typeset; this prints one that was not (the full form)."""
-        return self.nodes(present.cite_nodes(self.e, n))
+        present.unexpanded_cite(n)
 
     def inline_xref(self, n) -> str:
         anchor = present.xref_anchor(self.e, n.id, "endnotes")

@@ -117,8 +117,7 @@ class TypstWriter(BlockVisitor, InlineVisitor):
         return f"#rk-span({tstr(n.lang)})[{self.nodes(n.children)}]"
 
     def inline_cite(self, n) -> str:
-        """Citations are expanded by presentation.typeset; this prints one that was not (the full form)."""
-        return self.nodes(present.cite_nodes(self.e, n))
+        present.unexpanded_cite(n)
 
     def inline_xref(self, n) -> str:
         anchor = present.xref_anchor(self.e, n.id, self.notes)

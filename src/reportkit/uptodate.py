@@ -57,36 +57,48 @@ def _installed_packages(h) -> None:
 @functools.lru_cache(maxsize=None)
 def code_stamp() -> str:
     """reportkit's own files (path, size, mtime) and every installed distribution: a cache key part for a
-    result that reportkit's code computes, so an upgrade or an edited checkout never reuses an old one."""
-    from . import __file__ as package_file
-
+    result that reportkit's code computes, so an upgrade or an edited checkout never reuses an old one.
+    Once per process: the code a process runs is what it loaded."""
     h = hashlib.sha256(SCHEMA.encode())
-    _installed_packages(h)
-    _tree(h, Path(package_file).parent, content=False)
+    _code(h)
     return h.hexdigest()
 
 
-def digest(folder: Path, project, brand: str, options: dict) -> str:
+def _code(h) -> None:
     from . import __file__ as package_file
+
+    _installed_packages(h)
+    _tree(h, Path(package_file).parent, content=False)
+
+
+def input_folders(folder: Path, project, brand: str) -> list[Path]:
+    """The folders a build of the report reads, each hashed whole by `digest` and watched by preview: the
+    report folder, the project's catalogs and those beside the report (where locales_root reads them), the
+    brand's folder and the base templates."""
     from .brand import base_folder, find_brand
+
+    out = [Path(folder), project.locales]
+    beside = Path(folder).resolve().parent.parent / "locales"
+    if beside.resolve() != project.locales.resolve():
+        out.append(beside)
+    search = project.style_search()
+    brand_folder = find_brand(brand, search)
+    if brand_folder is not None:
+        out.append(brand_folder)
+    return out + [base_folder(search)]
+
+
+def digest(folder: Path, project, brand: str, options: dict) -> str:
+    from .brand import find_brand
     from .errors import ReportError
     from .fonts import stamp
 
     h = hashlib.sha256(SCHEMA.encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
-    _installed_packages(h)
-    _tree(h, Path(folder), content=True)
-    _tree(h, project.locales, content=True)
-    beside = Path(folder).resolve().parent.parent / "locales"  # where the catalogs are read from (locales_root)
-    if beside.resolve() != project.locales.resolve():
-        _tree(h, beside, content=True)
-    search = project.style_search()
-    brand_folder = find_brand(brand, search)
-    h.update(str(brand_folder).encode())
-    if brand_folder is not None:
-        _tree(h, brand_folder, content=True)
-    _tree(h, base_folder(search), content=True)
-    _tree(h, Path(package_file).parent, content=False)
+    h.update(str(find_brand(brand, project.style_search())).encode())  # which folder the brand is
+    for root in input_folders(folder, project, brand):
+        _tree(h, root, content=True)
+    _code(h)
     try:  # the font files behind the brand's families, as the build resolves them (defaults included)
         h.update(stamp(tuple(project.brand(brand).families())).encode())
     except ReportError:
