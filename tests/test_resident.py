@@ -307,3 +307,25 @@ def test_an_edition_always_goes_to_the_same_resident_compiler(tmp_path, monkeypa
     po.write_text(po.read_text(encoding="utf-8").replace("。", "。 ", 1), encoding="utf-8")  # only zh-Hant changes
     build(proj / "content" / "four-ounces", opts)
     assert went == [(first[True], True)], went
+
+
+def test_a_compile_right_after_start_waits_for_the_server_start_set_going(tmp_path):
+    """`start` sets a server going while the build renders; a compile that comes before it listens waits
+    for that one instead of starting a second (which would only exit on the slot's lock)."""
+    script = f"""
+import sys
+from pathlib import Path
+import reportkit.resident as r
+spawned = []
+real = r._spawn
+r._spawn = lambda slot: (spawned.append(slot), real(slot))
+r.start(1)
+made = r.compile(0, '#set document(title: "t")\\n#set page(width: 4cm, height: 3cm)\\nHello', Path({str(tmp_path)!r}), ("DejaVu Sans Mono",), 0)
+print(len(spawned), made is not None and made[0][:5] == b"%PDF-")
+"""
+    try:
+        r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env_for(tmp_path, True))
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.split() == ["1", "True"], r.stdout + r.stderr
+    finally:
+        clean(tmp_path)

@@ -153,7 +153,8 @@ def compile(slot: int, source: str, root: Path, families: tuple, stamp: int):
     try:
         sock = _connect(slot, 2.0)
         if sock is None:
-            _spawn(slot)
+            if slot not in _spawned or _spawned[slot].poll() is not None:  # not one `start` set going already
+                _spawn(slot)
             deadline = time.monotonic() + START_WAIT
             while sock is None and time.monotonic() < deadline:
                 time.sleep(0.02)
