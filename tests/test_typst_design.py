@@ -171,6 +171,19 @@ def test_a_continued_table_is_marked(built, editions):
     assert editions["zh-Hant"]._("continued") == "續"
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_urls_never_break_inside_their_scheme(built, lang):
+    """A URL in a note breaks after its punctuation, never between the slashes of "https://" (the
+    flagship's notes had nine lines ending "https:/"); its copied text stays whole."""
+    lines = [line.rstrip() for page in pages_text(built[lang], layout=True) for line in page.splitlines()]
+    urls = [line for line in lines if "https://" in line or "http://" in line]
+    assert len(urls) > 50
+    assert not [line for line in lines if re.search(r"https?:/?$", line)]
+    if lang == "en":  # note 1's URL, over two lines, copies whole
+        joined = "".join(line.strip() for line in lines)
+        assert "https://www.reuters.com/world/asia-pacific/china-vows-accelerate-technological-self-reliance-ai-push-2026-03-05/" in joined
+
+
 # ---- Chinese punctuation ----
 
 def test_full_width_colons_in_chinese_labels(built):
