@@ -125,7 +125,7 @@ def test_both_writers_print_the_expanded_citation():
     assert '<span lang="zh-Hans">林范例</span>' in html
     assert "[cite:" not in html and "[cite:" not in typ
     assert '#rk-span("zh-Hans")[#"台湾半导体产业的下一步"]#" [The Next Step for Taiwan’s Semiconductor Industry],” "#emph[#"Example Daily"]' in typ
-    assert '#"; Example Institute for Public Policy, “Survey of Report Production, 2025,” June 30, 2025, "#rk-url("https://example.org/survey-2025")' in typ
+    assert '#"; Example Institute for Public Policy, “Survey of Report Production, 2025,” June 30, 2025, "#rk-url("https://example.org/survey-2025", ("https://", "example", ".org", "/survey", "-2025", ))' in typ
 
 
 def test_forms_follow_the_report_option_and_explicit_forms(example_copy):

@@ -125,6 +125,26 @@ def xref_anchor(e, ident: str, style: str) -> str:
     return note_anchor(target.number, style) if target.kind == "note" else ident
 
 
+_URL_PART = re.compile(r"(//)|(?<!/)(?=[/.,\-_?#%~](?!/))|(?=[=&])|(?<=[=&])")
+URL_RUN = 16  # a longer run without punctuation (a hash, an identifier) may break every 16 characters
+
+
+def url_pieces(url: str) -> list[str]:
+    """Where a URL may break across lines, in every edition: after the scheme's "://" (never inside it),
+    before a slash, period, comma, hyphen, underscore, ?, #, %, ~, before and after = and & (the Chicago
+    Manual's rule), and inside a run longer than URL_RUN characters. The pieces, joined, are the URL."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        head, rest = "", url
+    out: list[str] = [head + sep] if sep else []
+    for piece in (p for p in _URL_PART.split(rest) if p):
+        if piece == "//" and out:  # split keeps the "//" groups: they stay with the piece before them
+            out[-1] += piece
+        else:
+            out += [piece[i:i + URL_RUN] for i in range(0, len(piece), URL_RUN)]
+    return out
+
+
 def table_units(rows) -> list[tuple[int, int]]:
     """A table's body rows cut into the runs a page may not part, as (start, end) indexes: the first two
     body rows (with any group rows before them), the last two (with the group row heading them), and a

@@ -111,24 +111,9 @@ class HtmlWriter(BlockVisitor, InlineVisitor):
 
 # A URL breaks after "//" and before a single "/", ".", ",", "-", "_", "?", "#", "%", "~", and before and
 # after "=" and "&" (Chicago's rules); never inside a part such as "https" or a host name's label.
-_URL_PART = re.compile(r"(//)|(?<!/)(?=[/.,\-_?#%~](?!/))|(?=[=&])|(?<=[=&])")
-
-
 def url_breaks(url: str) -> Markup:
-    """A URL as escaped text with <wbr> at its part boundaries only (none inside the scheme)."""
-    head, sep, rest = url.partition("://")
-    if not sep:
-        head, rest = "", url
-    pieces = [p for p in _URL_PART.split(rest) if p]
-    # split keeps the "//" groups; join them back to the piece before them, then mark the boundaries
-    out: list[str] = []
-    for piece in pieces:
-        if piece == "//" and out:
-            out[-1] += piece
-        else:
-            out.append(piece)
-    body = "<wbr>".join(str(escape(x)) for x in out)
-    return Markup((f"{escape(head)}://<wbr>" if sep else "") + body)
+    """A URL as escaped text with <wbr> where it may break (presentation.url_pieces)."""
+    return Markup("<wbr>".join(str(escape(p)) for p in present.url_pieces(url)))
 
 
 # In a display title a short word stays with the next ("A Thousand"), as the Typst edition's rk-display

@@ -108,7 +108,7 @@ class TypstWriter(BlockVisitor, InlineVisitor):
 
     def inline_link(self, n) -> str:
         if n.auto:
-            return f"#rk-url({tstr(n.url)})"
+            return f"#rk-url({tstr(n.url)}, {tvalue(present.url_pieces(n.url))})"
         return f"#link({tstr(n.url)})[{self.nodes(n.children)}]"
 
     def inline_span(self, n) -> str:
@@ -235,7 +235,8 @@ class TypstWriter(BlockVisitor, InlineVisitor):
             "series": self.inl(m.series),
             "report-number": e._("Report No. %(number)s", number=m.report_number) if m.report_number else None,
             "continued": e._("continued"), "display-glue": present.DISPLAY_GLUE,
-            "imprint": brand.imprint_lines(),
+            "imprint": (imprint := brand.imprint_lines()) | {
+                "website-pieces": present.url_pieces(imprint["website-url"]) if imprint["website-url"] else None},
         }
         self.before_template = False
         art = brand.cover_art.read_text(encoding="utf-8") if brand.cover_art else None
