@@ -60,3 +60,22 @@ def test_a_source_edit_before_update_is_seen(proj):
     assert not any("msgid matches no text" in d and "findings.po" in d for d in cold)
     assert warm == cold
 
+
+
+def test_two_catalogs_with_the_same_bytes_keep_their_own_findings(tmp_path):
+    """Two empty catalogs (the same bytes, as many texts each) of two chapters: each warning names its
+    own chapter, the second not replayed from the first's cache entry."""
+    from collections import Counter
+
+    from reportkit.i18n.catalog import read_catalog
+    from reportkit.i18n.check import _Context, _findings
+    from reportkit.i18n.termbase import Termbase
+    from reportkit.locales import parse_locale
+
+    ctx = _Context(parse_locale(LANG), {}, {}, Counter({"chapter-a": 3, "chapter-b": 3}), {}, Termbase([]), set(), b"")
+    said = []
+    for stem in ("chapter-a", "chapter-b"):
+        path = tmp_path / f"{stem}.po"
+        path.write_bytes(b"")
+        said += [d.message for d in _findings(path, b"", read_catalog(path, b""), ctx)]
+    assert len(said) == 2 and "texts of chapter-a" in said[0] and "texts of chapter-b" in said[1], said

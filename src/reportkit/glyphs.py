@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import struct
 
 from . import cache as _cache
@@ -170,7 +171,7 @@ def check_aside(resolved, brand):
     global _ASIDE
     _ASIDE = (resolved, brand)
     langs = available_langs(resolved)
-    pool = fork_pool(len(langs))
+    pool = fork_pool(min(len(langs), os.cpu_count() or 1))
     futures = [pool.submit(_check_edition, lang) for lang in langs] if pool is not None else None
 
     def wait():

@@ -153,16 +153,18 @@ def compile(slot: int, source: str, root: Path, families: tuple, stamp: int):
     try:
         sock = _connect(slot, 2.0)
         if sock is None:
-            if slot not in _spawned or _spawned[slot].poll() is not None:  # not one `start` set going already
+            ours = _spawned.get(slot)  # (two build threads may share a slot: one lookup, never `in` then [])
+            if ours is None or ours.poll() is not None:  # not one `start` set going already
                 _spawn(slot)
             deadline = time.monotonic() + START_WAIT
             while sock is None and time.monotonic() < deadline:
                 time.sleep(0.02)
                 sock = _connect(slot, 2.0)
-                if sock is None and slot in _spawned and _spawned[slot].poll() is not None:
+                ours = _spawned.get(slot)
+                if sock is None and ours is not None and ours.poll() is not None:
                     # ours ended: another server had the slot (it will listen soon) or it failed to start
                     deadline = min(deadline, time.monotonic() + 1.0)
-                    del _spawned[slot]
+                    _spawned.pop(slot, None)
         if sock is None:
             return None
         with sock:

@@ -278,10 +278,11 @@ def extract(resolved: Resolved, root: Path | None = None) -> list[Path]:
     return written
 
 
-def read_catalog(path: Path) -> POFile:
-    """Read a PO file (entries keep their msgid line in .lineno). Raises ReportError with file:line."""
+def read_catalog(path: Path, data: bytes | None = None) -> POFile:
+    """Read a PO file (entries keep their msgid line in .lineno), or `data` read from it. Raises
+    ReportError with file:line."""
     try:
-        return pofile.parse(path.read_bytes().decode("utf-8"))
+        return pofile.parse((path.read_bytes() if data is None else data).decode("utf-8"))
     except POSyntaxError as e:
         raise ReportError([Diagnostic(Loc(shown_path(str(path)), e.lineno),
                                       f"invalid PO syntax: {e.message}; fix the entry or restore it from git")])

@@ -212,12 +212,13 @@ def check_catalogs(resolved: Resolved, lang: str, root: Path) -> Collector:
         if broken:
             c.items.extend(broken)
             continue
+        data = path.read_bytes()  # read once: the catalog checked is the catalog its findings are kept under
         try:
-            cat = read_catalog(path)
+            cat = read_catalog(path, data)
         except ReportError as e:
             c.items.extend(e.diagnostics)
             continue
-        c.items.extend(_findings(path, cat, ctx))
+        c.items.extend(_findings(path, data, cat, ctx))
     return c
 
 
@@ -237,7 +238,7 @@ class _Context:
         return self.known.get(msgid) or self.known_norm.get(normalize(msgid))
 
 
-def _findings(path: Path, cat, ctx: _Context) -> list:
+def _findings(path: Path, data: bytes, cat, ctx: _Context) -> list:
     """The findings of one catalog. A catalog's findings are kept in the user cache under its bytes and
     everything they are compared with (the text and structure of the units its msgids name, the termbase,
     the language, reportkit's code): after an edit, `check` checks only the catalogs the edit touches.
@@ -257,7 +258,7 @@ def _findings(path: Path, cat, ctx: _Context) -> list:
         names.append((msg.msgid in ctx.note_sources,
                       None if unit is None else (unit.rich.source, repr(unit.rich.nodes))))
     parts = ("catalog-check-1", code_stamp(), _opencc_stamp(), ctx.code.bcp47, ctx.tb_bytes,
-             ctx.per_file[path.stem], path.read_bytes(), repr(names))
+             path.stem, ctx.per_file[path.stem], data, repr(names))  # (the stem is in a message)
     made = cache.kept("i18ncheck", parts, lambda: json.dumps(
         [[d.level, d.loc.line, d.loc.col, d.message] for d in _check_catalog(cat, shown, path.stem, ctx)],
         ensure_ascii=False).encode("utf-8"))
