@@ -219,3 +219,18 @@ def test_table_units_keep_two_body_rows_on_every_page_and_group_rows_with_their_
         runs = units(pattern)
         assert "".join(runs) == pattern
         assert runs[0].count("r") >= 2 and runs[-1].count("r") >= 2 and all(not r.endswith("g") for r in runs)
+    # two group rows in a row may be parted: a table of group rows (or of many and few body rows) is
+    # never one run taller than a page, whose end Typst would drop
+    assert units("g" * 40) == ["g"] * 40
+    assert units("ggggrrrr") == ["g", "g", "g", "grr", "rr"]
+    assert units("ggrgr") == ["g", "grgr"]
+    import random
+
+    rnd = random.Random(7)
+    for _ in range(500):
+        pattern = "".join(rnd.choice("gr") for _ in range(rnd.randint(0, 30)))
+        runs = units(pattern)
+        assert "".join(runs) == pattern
+        assert all("gg" not in r for r in runs)  # no run holds two group rows in a row
+        # a group row stays with the body row after it
+        assert all(not r.endswith("g") or nxt.startswith("g") for r, nxt in zip(runs, runs[1:]))

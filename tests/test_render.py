@@ -160,7 +160,9 @@ def test_url_pieces_join_to_the_url_and_never_split_the_scheme():
 
     from reportkit.presentation import URL_RUN, url_pieces
 
-    part = st.text("abcXYZ0189-._~%/?#=&,", min_size=0, max_size=60)
+    import unicodedata
+
+    part = st.text("abcXYZ0189-._~%/?#=&,:\u0301\u200d\ufe0f文", min_size=0, max_size=60)
 
     @settings(max_examples=300, deadline=None)
     @given(st.sampled_from(["https://", "http://", "ftp://", ""]), part)
@@ -171,6 +173,8 @@ def test_url_pieces_join_to_the_url_and_never_split_the_scheme():
         if scheme:
             assert pieces[0].startswith(scheme)  # "://" is never split
         assert all(p for p in pieces)
+        for before, p in zip(pieces, pieces[1:]):  # a character and its marks, joiners, selectors stay together
+            assert not unicodedata.combining(p[0]) and p[0] not in "\u200d\ufe0f" and not before.endswith("\u200d")
         assert all(len(p) <= URL_RUN + 2 or p.startswith(scheme or "\0") for p in pieces)
 
     check()

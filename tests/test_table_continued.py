@@ -99,3 +99,57 @@ def test_continued_line_exactly_where_a_table_continues(tmp_path, seed, brand, t
         assert -0.35 < (top - top_mm / 25.4 * 72) / height < -0.15, (i + 1, top, height)
         continued_anywhere += 1
     assert continued_anywhere >= 3  # the tables did run over pages
+
+
+def _table(k: int, rows: int, nested: dict | None = None) -> dict:
+    body = [[f"T{k:02d}R{j:02d}", "cell words " * 6] for j in range(1, rows + 1)]
+    if nested:
+        body[4] = [f"T{k:02d}R05", {"blocks": [nested]}]
+    return {"table": {"id": f"tab-{k}", "caption": f"Cap{k:02d} of the table",
+                      "columns": [{"title": f"H{k:02d}a", "width": 1}, {"title": f"H{k:02d}b", "width": 3}],
+                      "rows": body}}
+
+
+def test_continued_line_of_tables_inside_other_blocks_is_above_them_and_visible(tmp_path):
+    """A table in a box (over its fill), a quote, a list item, and a table holding another table in a
+    cell: each continued page says "(continued)" for its own table, where it can be seen, and every row
+    is printed (a quotation ending in a table kept it on one page, and half of its rows were lost)."""
+    folder = tmp_path / "content" / "r"
+    folder.mkdir(parents=True)
+    blocks = [
+        {"sidebar": {"id": "box-1", "title": "A box", "blocks": [_table(1, 60)]}},
+        {"quote": {"blocks": [_table(2, 60)]}},
+        {"list": {"items": [{"text": "An item", "blocks": [_table(3, 60)]}]}},
+        _table(4, 60, nested=_table(5, 3)),
+    ]
+    (folder / "report.yaml").write_text(yaml.safe_dump({
+        "lang": "en", "title": "Tables inside blocks", "date": datetime.date(2026, 3, 15),
+        "organization": "Example Institute", "organization_short": "EI", "chapters": ["ch.yaml"]}))
+    (folder / "ch.yaml").write_text(yaml.safe_dump({"id": "ch-t", "title": "Tables", "blocks": blocks}))
+    result = build(folder, BuildOptions(out=tmp_path / "out", formats=("pdf",), langs=["en"], brand="dset"))
+    pdf = tmp_path / "out" / next(a.path for a in result.artifacts if a.format == "pdf")
+    pages, marks = _pages(pdf), _marks(pdf)
+    number = {int(m.group(2)): m.group(1) for lines in pages for line in lines
+              for m in [re.search(r"Table (\d+)\W+Cap(\d\d)", line)] if m}
+    seen = set()
+    for i, lines in enumerate(pages):
+        text = "\n".join(lines)
+        started = {k for k in number if any(re.search(rf"\bT{k:02d}R\d\d\b", "\n".join(p)) for p in pages[:i])}
+        here = [k for k in started if re.search(rf"\bT{k:02d}R\d\d\b", text)]
+        said = re.findall(r"Table (\d+) \(continued\)", text)
+        assert sorted(said) == sorted(number[k] for k in here if k != 5), (i + 1, said, here)
+        seen.update(here)
+        if said:  # drawn, not hidden under the box's fill: dark pixels where pdftotext finds the words
+            top, height = marks[i]
+            subprocess.run(["pdftoppm", "-r", "72", "-gray", "-f", str(i + 1), "-l", str(i + 1), str(pdf),
+                            str(tmp_path / "page")], check=True)
+            png = next(tmp_path.glob("page*.pgm"))
+            data = png.read_bytes()
+            w, h = map(int, data.split(b"\n")[1].split())
+            pixels = data[-w * h:]
+            band = pixels[int(top) * w:int(top + height) * w]
+            assert sum(1 for p in band if p < 110) > 40, f"page {i + 1}: the line is not visible"
+            png.unlink()
+    assert {1, 2, 3, 4} <= seen  # every table ran over a page
+    printed = "\n".join("\n".join(lines) for lines in pages)
+    assert all(f"T{k:02d}R{j:02d}" in printed for k in (1, 2, 3, 4) for j in range(1, 61))

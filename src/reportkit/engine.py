@@ -29,7 +29,7 @@ def _steady_malloc() -> None:
         import ctypes
 
         ctypes.CDLL("libc.so.6").mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
+    except (ImportError, OSError, AttributeError):  # no ctypes, no glibc
         pass
 
 

@@ -134,32 +134,65 @@ def url_pieces(url: str) -> list[str]:
     before a slash, period, comma, hyphen, underscore, ?, #, %, ~, before and after = and & (the Chicago
     Manual's rule), and inside a run longer than URL_RUN characters. The pieces, joined, are the URL."""
     head, sep, rest = url.partition("://")
-    if not sep:
-        head, rest = "", url
+    if not sep or not _SCHEME.fullmatch(head):  # a "://" further on (in a query) is not a scheme's
+        head, sep, rest = "", "", url
     out: list[str] = [head + sep] if sep else []
     for piece in (p for p in _URL_PART.split(rest) if p):
         if piece == "//" and out:  # split keeps the "//" groups: they stay with the piece before them
             out[-1] += piece
         else:
-            out += [piece[i:i + URL_RUN] for i in range(0, len(piece), URL_RUN)]
-    return out
+            out += _runs(piece)
+    merged: list[str] = []
+    for piece in out:  # a mark, joiner or selector never starts a line, whatever stood before it
+        if merged and (_modifies(piece[0]) or merged[-1].endswith("\u200d")):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _modifies(ch: str) -> bool:
+    import unicodedata
+
+    return bool(unicodedata.combining(ch)) or ch in "\u200d\ufe0e\ufe0f"
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+
+
+def _runs(piece: str) -> list[str]:
+    """`piece` cut every URL_RUN characters, never before a combining mark, a joiner or a variation
+    selector (a character and what modifies it stay together)."""
+    out, start = [], 0
+    while len(piece) - start > URL_RUN:
+        cut = start + URL_RUN
+        while cut < len(piece) and (_modifies(piece[cut]) or piece[cut - 1] == "\u200d"):
+            cut += 1
+        out.append(piece[start:cut])
+        start = cut
+    return out + [piece[start:]] if start < len(piece) else out
 
 
 def table_units(rows) -> list[tuple[int, int]]:
     """A table's body rows cut into the runs a page may not part, as (start, end) indexes: the first two
     body rows (with any group rows before them), the last two (with the group row heading them), and a
     group row with the row after it; every other row alone. A table of three body rows or fewer is one
-    run. So a page never holds fewer than two body rows of a table, in the PDF and in the paged HTML."""
+    run. So a page never holds fewer than two body rows of a table, in the PDF and in the paged HTML.
+    Two group rows in a row may be parted."""
     is_data = [hasattr(r, "cells") for r in rows]  # a GroupRow has no cells
     n = len(is_data)
     data = [i for i, d in enumerate(is_data) if d]
     if len(data) <= 3:
-        return [(0, n)] if n else []
-    last_start = data[-2]
-    while last_start > 0 and not is_data[last_start - 1]:
-        last_start -= 1
-    starts = [0] + [i for i in range(data[1] + 1, last_start + 1) if i == last_start or is_data[i - 1]]
-    return list(zip(starts, starts[1:] + [n]))
+        starts = [0]
+    else:
+        last_start = data[-2]
+        while last_start > 0 and not is_data[last_start - 1]:
+            last_start -= 1
+        starts = [0] + [i for i in range(data[1] + 1, last_start + 1) if i == last_start or is_data[i - 1]]
+    # a group row followed by another heads nothing: a page may end after it (a table of group rows, or
+    # of many group rows and few body rows, was one run taller than a page, and what fell off was lost)
+    starts = sorted(set(starts) | {i for i in range(1, n) if not is_data[i - 1] and not is_data[i]})
+    return list(zip(starts, starts[1:] + [n])) if n else []
 
 
 def inline_runs(nodes):

@@ -63,6 +63,7 @@ class TypstWriter(BlockVisitor, InlineVisitor):
         self.seen_notes: set[str] = set()
         self.contents: list[tuple] = []  # (level, label, number, title) of each heading the contents list
         self.out: list[str] = []
+        self.inside = 0  # how deep in other blocks the block being written is (0: the text column)
         self.before_template = False
 
     # ---- inline ----
@@ -142,9 +143,14 @@ class TypstWriter(BlockVisitor, InlineVisitor):
         self.out.append(s)
 
     def blocks(self, blocks) -> str:
+        """Blocks inside another block (a quote, a box, a list item, a cell, the front matter)."""
         saved, self.out = self.out, []
-        for b in blocks:
-            self.block(b)
+        self.inside += 1
+        try:
+            for b in blocks:
+                self.block(b)
+        finally:
+            self.inside -= 1
         text, self.out = "\n".join(self.out), saved
         return text
 
@@ -193,7 +199,7 @@ class TypstWriter(BlockVisitor, InlineVisitor):
                     for cell in row.cells]})
         self.emit(call("rk-table", present.label(e, b.id), self.inl(b.caption), present.source_prefix(e), self.inl(b.source),
                        [c.width for c in b.columns], [Raw(c.align) for c in b.columns], [self.inl(c.title) for c in b.columns], rows,
-                       present.table_units(b.rows))
+                       present.table_units(b.rows), inside=self.inside > 0)
                   + f" #label({tstr(b.id)})")
 
     def block_findings(self, b) -> None:
