@@ -110,7 +110,6 @@ def check_cover(resolved, brand_name: str, cover: frozenset, editions=None, bran
     writers print it (presentation.typeset: citations and the bibliography expanded), in document order.
     A character that came from a reference is reported at the reference's entry (file:line)."""
     out: list[Diagnostic] = []
-    seen: set = set()
     if editions:
         from .presentation import bibliography_on, typeset
 
@@ -121,13 +120,16 @@ def check_cover(resolved, brand_name: str, cover: frozenset, editions=None, bran
         for rich, owner in iter_rich(report):
             gaps = missing_in(rich.plain(), cover)
             for loc, chars in _origins(rich, owner, gaps, source).items():
-                d = Diagnostic(loc, f"no font of brand '{brand_name}' has a glyph for "
-                                    f"{', '.join(f'U+{ord(c):04X} {c!r}' for c in chars)}; "
-                                    "replace the character or add a font to the brand")
-                if (d.loc, d.message) not in seen:  # a source text printed by two editions is one finding
-                    seen.add((d.loc, d.message))
-                    out.append(d)
-    return out
+                out.append(Diagnostic(loc, f"no font of brand '{brand_name}' has a glyph for "
+                                           f"{', '.join(f'U+{ord(c):04X} {c!r}' for c in chars)}; "
+                                           "replace the character or add a font to the brand"))
+    return once(out)
+
+
+def once(diagnostics) -> list[Diagnostic]:
+    """Each finding once, in order: a source text printed by two editions is one finding."""
+    seen: set = set()
+    return [d for d in diagnostics if (d.loc, d.message) not in seen and not seen.add((d.loc, d.message))]
 
 
 def _origins(rich, owner, gaps, source) -> dict:
@@ -180,11 +182,6 @@ def check_aside(resolved, brand):
         finally:
             if pool is not None:
                 pool.shutdown()
-        out, seen = [], set()
-        for d in (d for edition in found for d in edition):
-            if (d.loc, d.message) not in seen:
-                seen.add((d.loc, d.message))
-                out.append(d)
-        return out
+        return once(d for edition in found for d in edition)
 
     return wait

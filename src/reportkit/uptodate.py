@@ -89,14 +89,14 @@ def input_folders(folder: Path, project, brand: str) -> list[Path]:
 
 
 def digest(folder: Path, project, brand: str, options: dict) -> str:
-    from .brand import find_brand
     from .errors import ReportError
     from .fonts import stamp
 
     h = hashlib.sha256(SCHEMA.encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
-    h.update(str(find_brand(brand, project.style_search())).encode())  # which folder the brand is
-    for root in input_folders(folder, project, brand):
+    roots = input_folders(folder, project, brand)
+    h.update("\0".join(map(str, roots)).encode())  # where they are (which folder the brand is found in)
+    for root in roots:
         _tree(h, root, content=True)
     _code(h)
     try:  # the font files behind the brand's families, as the build resolves them (defaults included)
